@@ -86,7 +86,7 @@ const cJSON *tu_psi4_case(const char *name)
 double tu_json_num(const cJSON *obj, const char *key)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+  return cJSON_IsNumber(v) ? v->valuedouble : (double)NAN;
 }
 
 const char *tu_tmpfile(const char *suffix, const char *content)
