@@ -143,6 +143,11 @@ typedef struct { driver *d; nlopt_opt o; } nlopt_wrap;
 static double nlopt_obj_stop(unsigned n, const double *x, double *grad, void *data)
 {
   nlopt_wrap *w = data;
+  if (w->d->limit_hit || w->d->st || w->d->grad_converged) {
+    /* NLopt may call again before it notices the forced stop: answer without evaluating */
+    if (grad) memset(grad, 0, n * sizeof *grad);
+    return w->d->best_f;
+  }
   double fx = nlopt_obj(n, x, grad, w->d);
   /* NLopt's L-BFGS checks maxeval only between line searches: enforce the limit here */
   if (w->d->res->iterations >= w->d->opt->max_iter && !w->d->grad_converged) w->d->limit_hit = 1;
