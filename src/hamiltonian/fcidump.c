@@ -107,6 +107,14 @@ static int parse_real(const char *s, double *v)
   return !*end && !errno && isfinite(*v);
 }
 
+static int known_key(const char *k)
+{
+  static const char *const keys[] = { "NORB", "NELEC", "MS2", "ISYM", "IUHF", "UHF", "ORBSYM", NULL };
+  for (int i = 0; keys[i]; i++)
+    if (!strcasecmp(k, keys[i])) return 1;
+  return 0;
+}
+
 vqe_status vqe_fcidump_read(const char *path, vqe_mo_hamiltonian *ham, vqe_error *err)
 {
   memset(ham, 0, sizeof *ham);
@@ -151,6 +159,7 @@ vqe_status vqe_fcidump_read(const char *path, vqe_mo_hamiltonian *ham, vqe_error
         nsym++;
         continue;
       }
+      if (!known_key(name)) continue;   /* lists of other Molpro keys (OCC=1,0,...) */
       st = vqe_error_set(err, VQE_ERR_INPUT, "%s:%d: unexpected second value '%s' for %s in the FCIDUMP header", path, line, tok, name);
       goto out;
     }
