@@ -1,0 +1,275 @@
+/* evaluator.c — energy and gradient of a parameterised circuit under a Pauli-sum Hamiltonian (plus
+ * optional penalties): adjoint differentiation, generalised parameter-shift rules and central finite
+ * differences (vqe_run.h). Called by the VQE driver, the plateau tools and the tests. */
+#include "vqe/vqe_run.h"
+#include "vqe_internal.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vqe_evaluator {
+  vqe_circuit c;               /* own copy: parameter-shift moves one angle's offset temporarily */
+  uint64_t ref;
+  const vqe_pauli_sum *h;
+  vqe_penalty pen;
+  int has_pen;
+  vqe_statevec v[3];           /* φ, λ, μ */
+  size_t first_param_gate;     /* the adjoint walk stops here */
+  int n_energy, n_grad;
+};
+
+int vqe_gradient_method_parse(const char *name)
+{
+  if (!name) return -1;
+  if (!strcmp(name, "adjoint")) return VQE_GRADIENT_ADJOINT;
+  if (!strcmp(name, "parameter-shift") || !strcmp(name, "param-shift")) return VQE_GRADIENT_PARAMETER_SHIFT;
+  if (!strcmp(name, "finite-difference") || !strcmp(name, "fd")) return VQE_GRADIENT_FINITE_DIFFERENCE;
+  return -1;
+}
+
+const char *vqe_gradient_method_name(vqe_gradient_method m)
+{
+  switch (m) {
+  case VQE_GRADIENT_ADJOINT: return "adjoint";
+  case VQE_GRADIENT_PARAMETER_SHIFT: return "parameter-shift";
+  case VQE_GRADIENT_FINITE_DIFFERENCE: return "finite-difference";
+  }
+  return "?";
+}
+
+vqe_status vqe_evaluator_create(const vqe_circuit *c, uint64_t reference, const vqe_pauli_sum *h,
+                                const vqe_penalty *penalty, vqe_evaluator **out, vqe_error *err)
+{
+  *out = NULL;
+  if (!c || !h) return vqe_error_set(err, VQE_ERR_INPUT, "evaluator: circuit and Hamiltonian are required");
+  if (h->n_qubits != c->n_qubits)
+    return vqe_error_set(err, VQE_ERR_INPUT, "evaluator: the Hamiltonian acts on %d qubits but the circuit on %d",
+                         h->n_qubits, c->n_qubits);
+  if (c->n_qubits < 64 && (reference >> c->n_qubits) != 0)
+    return vqe_error_set(err, VQE_ERR_INPUT, "evaluator: reference state %llu outside %d qubits",
+                         (unsigned long long)reference, c->n_qubits);
+  vqe_evaluator *ev = calloc(1, sizeof *ev);
+  if (!ev) return vqe_error_set(err, VQE_ERR_RESOURCE, "evaluator: out of memory");
+  vqe_status st = vqe_circuit_copy(&ev->c, c, err);
+  if (st) { free(ev); return st; }
+  ev->ref = reference;
+  ev->h = h;
+  if (penalty && (penalty->mu_number != 0.0 || penalty->mu_s2 != 0.0)) {
+    ev->pen = *penalty;
+    ev->has_pen = 1;
+    if (c->n_qubits % 2) {
+      vqe_evaluator_destroy(ev);
+      return vqe_error_set(err, VQE_ERR_INPUT, "evaluator: penalties need an even number of qubits (spin orbitals), got %d", c->n_qubits);
+    }
+  }
+  st = vqe_statevec_init_many(ev->v, 3, c->n_qubits, err);
+  if (st) { vqe_circuit_free(&ev->c); free(ev); return st; }
+  ev->first_param_gate = ev->c.n_gates;
+  for (size_t i = 0; i < ev->c.n_gates; i++) {
+    const vqe_gate_info *gi = vqe_gate_info_of(ev->c.gates[i].kind);
+    int bound = 0;
+    for (int a = 0; gi && a < gi->n_angles; a++) bound |= ev->c.gates[i].angle[a].param >= 0;
+    if (bound) { ev->first_param_gate = i; break; }
+  }
+  *out = ev;
+  return VQE_OK;
+}
+
+vqe_status vqe_evaluator_create_ansatz(const vqe_ansatz *a, const vqe_pauli_sum *h,
+                                       const vqe_penalty *penalty, vqe_evaluator **out, vqe_error *err)
+{
+  return vqe_evaluator_create(&a->circuit, a->reference, h, penalty, out, err);
+}
+
+void vqe_evaluator_destroy(vqe_evaluator *ev)
+{
+  if (!ev) return;
+  for (int k = 0; k < 3; k++) vqe_statevec_free(&ev->v[k]);
+  vqe_circuit_free(&ev->c);
+  free(ev);
+}
+
+int vqe_evaluator_n_params(const vqe_evaluator *ev) { return ev->c.n_params; }
+
+void vqe_evaluator_counts(const vqe_evaluator *ev, int *n_energy, int *n_gradient)
+{
+  if (n_energy) *n_energy = ev->n_energy;
+  if (n_gradient) *n_gradient = ev->n_grad;
+}
+
+/* φ ← U(θ)|ref⟩ into v[0]. */
+static vqe_status ev_prepare(vqe_evaluator *ev, const double *theta, vqe_error *err)
+{
+  vqe_status st = vqe_statevec_set_basis(&ev->v[0], ev->ref, err);
+  if (st) return st;
+  return vqe_circuit_apply(&ev->c, theta, &ev->v[0], err);
+}
+
+/* out = H' in */
+static vqe_status ev_apply_h(vqe_evaluator *ev, const vqe_statevec *in, vqe_statevec *out, vqe_error *err)
+{
+  vqe_status st = vqe_statevec_apply_pauli_sum(in, ev->h, out, err);
+  if (st || !ev->has_pen) return st;
+  return vqe_penalty_apply_add(in, &ev->pen, out, err);
+}
+
+/* ⟨φ|H'|φ⟩ of v[0] (v[1] used as scratch when a penalty is on). */
+static vqe_status ev_expect(vqe_evaluator *ev, double *e, vqe_error *err)
+{
+  if (!ev->has_pen) return vqe_statevec_expect_pauli_sum(&ev->v[0], ev->h, e, err);
+  vqe_status st = ev_apply_h(ev, &ev->v[0], &ev->v[1], err);
+  if (st) return st;
+  *e = creal(vqe_statevec_inner(&ev->v[0], &ev->v[1]));
+  return VQE_OK;
+}
+
+static vqe_status ev_energy(vqe_evaluator *ev, const double *theta, double *e, vqe_error *err)
+{
+  vqe_status st = ev_prepare(ev, theta, err);
+  if (st) return st;
+  return ev_expect(ev, e, err);
+}
+
+vqe_status ev_basis_energy(vqe_evaluator *ev, uint64_t b, double *e, vqe_error *err)
+{
+  vqe_status st = vqe_statevec_set_basis(&ev->v[0], b, err);
+  if (st) return st;
+  return vqe_statevec_expect_pauli_sum(&ev->v[0], ev->h, e, err);
+}
+
+vqe_status vqe_energy(vqe_evaluator *ev, const double *theta, double *e, vqe_error *err)
+{
+  ev->n_energy++;
+  return ev_energy(ev, theta, e, err);
+}
+
+vqe_status vqe_evaluator_state(vqe_evaluator *ev, const double *theta, const vqe_statevec **psi,
+                               vqe_error *err)
+{
+  vqe_status st = ev_prepare(ev, theta, err);
+  *psi = st ? NULL : &ev->v[0];
+  return st;
+}
+
+vqe_status vqe_evaluator_report(vqe_evaluator *ev, const double *theta, double *e_bare,
+                                vqe_spin_observables *obs, vqe_error *err)
+{
+  vqe_status st = ev_prepare(ev, theta, err);
+  if (st) return st;
+  if (e_bare && (st = vqe_statevec_expect_pauli_sum(&ev->v[0], ev->h, e_bare, err))) return st;
+  if (obs) {
+    if (ev->c.n_qubits % 2) { obs->n = obs->sz = obs->s2 = NAN; return VQE_OK; }
+    return vqe_spin_observables_compute(&ev->v[0], obs, err);
+  }
+  return VQE_OK;
+}
+
+/* ---- adjoint ---------------------------------------------------------------------------------------- */
+
+static vqe_status grad_adjoint(vqe_evaluator *ev, const double *theta, double *e, double *grad,
+                               vqe_error *err)
+{
+  vqe_statevec *phi = &ev->v[0], *lam = &ev->v[1], *mu = &ev->v[2];
+  vqe_status st = ev_prepare(ev, theta, err);
+  if (st) return st;
+  if ((st = ev_apply_h(ev, phi, lam, err))) return st;
+  if (e) *e = creal(vqe_statevec_inner(phi, lam));
+  const vqe_circuit *c = &ev->c;
+  for (size_t i = c->n_gates; i-- > ev->first_param_gate;) {
+    const vqe_gate *g = &c->gates[i];
+    const vqe_gate_info *gi = vqe_gate_info_of(g->kind);
+    for (int a = 0; a < gi->n_angles; a++) {
+      if (g->angle[a].param < 0 || g->angle[a].coeff == 0.0) continue;
+      if ((st = vqe_statevec_copy(mu, phi, err))) return st;
+      if ((st = vqe_circuit_apply_generator(c, i, a, theta, mu, err))) return st;
+      grad[g->angle[a].param] += 2.0 * g->angle[a].coeff * cimag(vqe_statevec_inner(lam, mu));
+    }
+    if (i == ev->first_param_gate) break;
+    if ((st = vqe_circuit_apply_gate_inverse(c, i, theta, phi, err))) return st;
+    if ((st = vqe_circuit_apply_gate_inverse(c, i, theta, lam, err))) return st;
+  }
+  return VQE_OK;
+}
+
+/* ---- parameter shift ---------------------------------------------------------------------------------- */
+
+/* Frequencies of angle a of a gate kind: eigenvalue differences ω0·{1..R}. */
+static void shift_spectrum(vqe_gate_kind k, int a, double *w0, int *R)
+{
+  *w0 = 1.0; *R = 1;
+  switch (k) {
+  case VQE_GATE_FERMI_SINGLE: case VQE_GATE_FERMI_DOUBLE: *w0 = 1.0; *R = 2; break;
+  case VQE_GATE_SINGLE_EXC: case VQE_GATE_DOUBLE_EXC:
+  case VQE_GATE_CRX: case VQE_GATE_CRY: case VQE_GATE_CRZ: *w0 = 0.5; *R = 2; break;
+  case VQE_GATE_ORBITAL_ROT: *w0 = 0.5; *R = 4; break;
+  case VQE_GATE_GATE_FABRIC_Q: *w0 = 0.5; *R = a == 0 ? 2 : 4; break;
+  default: break;     /* RX RY RZ PHASE CPHASE U3 PAULI_ROT: two-term rule */
+  }
+}
+
+static vqe_status grad_shift(vqe_evaluator *ev, const double *theta, double *e, double *grad,
+                             vqe_error *err)
+{
+  vqe_status st;
+  if (e && (st = ev_energy(ev, theta, e, err))) return st;
+  vqe_circuit *c = &ev->c;
+  for (size_t i = 0; i < c->n_gates; i++) {
+    vqe_gate *g = &c->gates[i];
+    const vqe_gate_info *gi = vqe_gate_info_of(g->kind);
+    for (int a = 0; a < gi->n_angles; a++) {
+      if (g->angle[a].param < 0 || g->angle[a].coeff == 0.0) continue;
+      double w0; int R;
+      shift_spectrum(g->kind, a, &w0, &R);
+      double saved = g->angle[a].offset, d = 0.0;
+      for (int m = 1; m <= 2 * R; m++) {
+        double y = (2 * m - 1) * M_PI / (2.0 * R);
+        double s = sin(y / 2.0), coef = ((m & 1) ? 1.0 : -1.0) * w0 / (4.0 * R * s * s), em;
+        g->angle[a].offset = saved + y / w0;
+        st = ev_energy(ev, theta, &em, err);
+        g->angle[a].offset = saved;
+        if (st) return st;
+        d += coef * em;
+      }
+      grad[g->angle[a].param] += g->angle[a].coeff * d;
+    }
+  }
+  return VQE_OK;
+}
+
+/* ---- finite differences ------------------------------------------------------------------------------ */
+
+#define FD_STEP 1e-5
+
+static vqe_status grad_fd(vqe_evaluator *ev, const double *theta, double *e, double *grad, vqe_error *err)
+{
+  vqe_status st = VQE_OK;
+  int n = ev->c.n_params;
+  if (e && (st = ev_energy(ev, theta, e, err))) return st;
+  double *t = malloc((size_t)(n > 0 ? n : 1) * sizeof *t);
+  if (!t) return vqe_error_set(err, VQE_ERR_RESOURCE, "finite differences: out of memory");
+  memcpy(t, theta, (size_t)n * sizeof *t);
+  for (int k = 0; k < n; k++) {
+    double ep, em;
+    t[k] = theta[k] + FD_STEP;
+    if ((st = ev_energy(ev, t, &ep, err))) break;
+    t[k] = theta[k] - FD_STEP;
+    if ((st = ev_energy(ev, t, &em, err))) break;
+    t[k] = theta[k];
+    grad[k] = (ep - em) / (2.0 * FD_STEP);
+  }
+  free(t);
+  return st;
+}
+
+vqe_status vqe_gradient(vqe_evaluator *ev, const double *theta, vqe_gradient_method m, double *e,
+                        double *grad, vqe_error *err)
+{
+  ev->n_grad++;
+  for (int k = 0; k < ev->c.n_params; k++) grad[k] = 0.0;
+  switch (m) {
+  case VQE_GRADIENT_ADJOINT: return grad_adjoint(ev, theta, e, grad, err);
+  case VQE_GRADIENT_PARAMETER_SHIFT: return grad_shift(ev, theta, e, grad, err);
+  case VQE_GRADIENT_FINITE_DIFFERENCE: return grad_fd(ev, theta, e, grad, err);
+  }
+  return vqe_error_set(err, VQE_ERR_INPUT, "gradient: unknown method %d (allowed: adjoint, parameter-shift, finite-difference)", (int)m);
+}
