@@ -2,7 +2,7 @@
  * (round trip), active-space resolution and restriction, the Jordan–Wigner builder (published term
  * counts, structure, cutoff), the OpenFermion export, and — from our own SCF — the MO transformation
  * against every correlated psi4 reference. */
-#include "testutil.h"
+#include "chemtest.h"
 #include "vqe/fci.h"
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +372,151 @@ static void test_openfermion_text(void)
   vqe_mo_hamiltonian_free(&h);
 }
 
+
+/* ---- From our own SCF ------------------------------------------------------------------------- */
+
+typedef struct {
+  vqe_molecule mol;
+  vqe_basis basis;
+  vqe_integrals ints;
+  vqe_scf_result scf;
+} sys_t;
+
+static int run_scf(const char *name, sys_t *s)
+{
+  memset(s, 0, sizeof *s);
+  vqe_error err = {0};
+  if (!ct_case_molecule(name, &s->mol)) return 0;
+  vqe_status st = vqe_basis_load(ct_case_str(name, "basis"), &s->mol, -1, &s->basis, &err);
+  if (!st) st = vqe_integrals_compute(&s->basis, &s->mol, -1, &s->ints, &err);
+  if (!st) st = vqe_scf_run(&s->mol, &s->basis, &s->ints, NULL, &s->scf, &err);
+  if (st) fprintf(stderr, "\n  %s: %s\n", name, err.msg);
+  CU_ASSERT_EQUAL(st, VQE_OK);
+  return st == VQE_OK;
+}
+
+static void free_sys(sys_t *s)
+{
+  vqe_scf_result_free(&s->scf);
+  vqe_integrals_free(&s->ints);
+  vqe_basis_free(&s->basis);
+  vqe_molecule_free(&s->mol);
+}
+
+/* Every correlated psi4 reference: FCI, frozen-core FCI and CASCI energies to 1e-8 Eh. */
+static void test_psi4_correlated_references(void)
+{
+  const cJSON *c;
+  double maxdev = 0;
+  int ncase = 0;
+  cJSON_ArrayForEach(c, tu_psi4_refs()) {
+    const cJSON *cm = cJSON_GetObjectItemCaseSensitive(c, "corr_method");
+    if (!cJSON_IsString(cm)) continue;
+    const char *name = cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring;
+    sys_t s;
+    if (!run_scf(name, &s)) { free_sys(&s); continue; }
+    const cJSON *ao = cJSON_GetObjectItemCaseSensitive(c, "active_orbitals");
+    int fc = (int)tu_json_num(c, "frozen_core");
+    int m = cJSON_IsNumber(ao) ? ao->valueint : -1;
+    vqe_active_space as;
+    vqe_mo_hamiltonian h;
+    vqe_error err = {0};
+    vqe_status st = vqe_active_space_resolve(&s.mol, s.scf.nmo, s.scf.n_alpha, s.scf.n_beta, fc, m, -1, &as, &err);
+    if (!st) st = vqe_mo_hamiltonian_build(&s.scf, &s.ints, &as, &h, &err);
+    if (st) fprintf(stderr, "\n  %s: %s\n", name, err.msg);
+    CU_ASSERT_EQUAL(st, VQE_OK);
+    if (!st) {
+      double e = fci(&h), ref = tu_json_num(c, "e_corr_total");
+      TU_ASSERT_CLOSE(e, ref, 1e-8);
+      maxdev = fmax(maxdev, fabs(e - ref));
+      ncase++;
+      /* the HF determinant of the active space is the SCF energy (RHF and ROHF) */
+      TU_ASSERT_CLOSE(vqe_mo_hamiltonian_hf_energy(&h), s.scf.e_total, 1e-10);
+      TU_ASSERT_CLOSE(h.e_nuc, s.scf.e_nuc, 0);
+      vqe_mo_hamiltonian_free(&h);
+    }
+    free_sys(&s);
+  }
+  fprintf(stderr, "\n  %d correlated psi4 references, max |E - psi4| = %.2e Eh ", ncase, maxdev);
+  CU_ASSERT(ncase >= 12);
+}
+
+/* ⟨HF|H_qubit|HF⟩ = E_SCF to 1e-10 through the Pauli sum, RHF (water) and ROHF (OH radical). */
+static void test_hf_expectation_rhf_rohf(void)
+{
+  const char *names[] = { "h2o_sto3g", "oh_radical_sto3g", "lih_sto3g" };
+  for (int k = 0; k < 3; k++) {
+    sys_t s;
+    if (!run_scf(names[k], &s)) { free_sys(&s); continue; }
+    vqe_mo_hamiltonian h;
+    vqe_error err = {0};
+    CU_ASSERT_EQUAL_FATAL(vqe_mo_hamiltonian_build(&s.scf, &s.ints, NULL, &h, &err), VQE_OK);
+    vqe_pauli_sum H;
+    CU_ASSERT_EQUAL_FATAL(vqe_hamiltonian_jordan_wigner(&h, -1, &H, &err), VQE_OK);
+    size_t dim = (size_t)1 << H.n_qubits;
+    double *psi = calloc(dim, sizeof *psi);
+    uint64_t b = 0;
+    for (int i = 0; i < s.scf.n_alpha; i++) b |= 1ULL << (2 * i);
+    for (int i = 0; i < s.scf.n_beta; i++) b |= 1ULL << (2 * i + 1);
+    psi[b] = 1.0;
+    TU_ASSERT_CLOSE(vqe_pauli_sum_expectation_real(&H, psi), s.scf.e_total, 1e-10);
+    if (k == 0) CU_ASSERT_EQUAL(H.n_terms, 1086);
+    if (k == 2) CU_ASSERT_EQUAL(H.n_terms, 631);
+    /* ⟨Ψ_FCI|H_qubit|Ψ_FCI⟩ = E_FCI */
+    vqe_fci_result r;
+    CU_ASSERT_EQUAL_FATAL(vqe_fci_solve(&h, NULL, &r, &err), VQE_OK);
+    CU_ASSERT_EQUAL(vqe_fci_to_statevector(&r, psi, &err), VQE_OK);
+    TU_ASSERT_CLOSE(vqe_pauli_sum_expectation_real(&H, psi), r.energy, 1e-10);
+    TU_ASSERT_CLOSE(r.energy, tu_json_num(tu_psi4_case(names[k]), "e_corr_total"), 1e-8);
+    vqe_fci_result_free(&r);
+    free(psi);
+    vqe_pauli_sum_free(&H);
+    vqe_mo_hamiltonian_free(&h);
+    free_sys(&s);
+  }
+}
+
+/* An active space equal to the full space gives exactly the full-space numbers; the MO integrals
+ * agree with psi4's FCIDUMP up to orbital signs (sign-invariant elements compared). */
+static void test_full_active_space_and_psi4_integrals(void)
+{
+  sys_t s;
+  if (!run_scf("h2o_sto3g", &s)) { free_sys(&s); return; }
+  vqe_error err = {0};
+  vqe_mo_hamiltonian a, b, p;
+  vqe_active_space as;
+  CU_ASSERT_EQUAL_FATAL(vqe_active_space_resolve(&s.mol, 7, 5, 5, 0, 7, 10, &as, &err), VQE_OK);
+  CU_ASSERT_EQUAL_FATAL(vqe_mo_hamiltonian_build(&s.scf, &s.ints, NULL, &a, &err), VQE_OK);
+  CU_ASSERT_EQUAL_FATAL(vqe_mo_hamiltonian_build(&s.scf, &s.ints, &as, &b, &err), VQE_OK);
+  CU_ASSERT_EQUAL(a.e_core, b.e_core);
+  CU_ASSERT_EQUAL(a.e_core, s.scf.e_nuc);
+  CU_ASSERT_EQUAL(memcmp(a.h, b.h, 49 * sizeof(double)), 0);
+  CU_ASSERT_EQUAL(memcmp(a.eri, b.eri, 2401 * sizeof(double)), 0);
+  CU_ASSERT_EQUAL(fci(&a), fci(&b));
+  load("tests/data/h2o_sto3g.psi4.fcidump", &p);
+  double d = fabs(a.e_core - p.e_core);
+  for (int i = 0; i < 7; i++)
+    for (int j = 0; j < 7; j++) {
+      d = fmax(d, fabs(fabs(a.h[i * 7 + j]) - fabs(p.h[i * 7 + j])));
+      size_t iijj = ((size_t)(i * 7 + i) * 7 + j) * 7 + j, ijij = ((size_t)(i * 7 + j) * 7 + i) * 7 + j;
+      d = fmax(d, fabs(a.eri[iijj] - p.eri[iijj]));
+      d = fmax(d, fabs(a.eri[ijij] - p.eri[ijij]));
+    }
+  fprintf(stderr, "\n  MO integrals vs psi4 FCIDUMP (sign-invariant): max diff %.2e ", d);
+  CU_ASSERT(d < 1e-8);
+  /* frozen core through the builder = restriction of the full MO Hamiltonian */
+  vqe_mo_hamiltonian c, r;
+  vqe_active_space fc1;
+  CU_ASSERT_EQUAL_FATAL(vqe_active_space_resolve(&s.mol, 7, 5, 5, VQE_FROZEN_AUTO, -1, -1, &fc1, &err), VQE_OK);
+  CU_ASSERT_EQUAL_FATAL(vqe_mo_hamiltonian_build(&s.scf, &s.ints, &fc1, &c, &err), VQE_OK);
+  CU_ASSERT_EQUAL_FATAL(vqe_mo_hamiltonian_restrict(&a, &fc1, &r, &err), VQE_OK);
+  TU_ASSERT_CLOSE(c.e_core, r.e_core, 1e-12);
+  TU_ASSERT_CLOSE(fci(&c), -75.0125001540793, 1e-8);
+  vqe_mo_hamiltonian_free(&a); vqe_mo_hamiltonian_free(&b); vqe_mo_hamiltonian_free(&p);
+  vqe_mo_hamiltonian_free(&c); vqe_mo_hamiltonian_free(&r);
+  free_sys(&s);
+}
+
 int main(void)
 {
   const tu_test tests[] = {
@@ -386,6 +531,9 @@ int main(void)
     { "Jordan-Wigner LiH 631 / H2O 1086 terms, cutoff", test_jw_counts_and_cutoff },
     { "Jordan-Wigner errors", test_jw_errors },
     { "OpenFermion text", test_openfermion_text },
+    { "SCF: every correlated psi4 reference to 1e-8", test_psi4_correlated_references },
+    { "SCF: <HF|H_qubit|HF> = E_SCF (RHF, ROHF), <FCI|H|FCI> = E_FCI", test_hf_expectation_rhf_rohf },
+    { "SCF: full active space = full space; integrals = psi4", test_full_active_space_and_psi4_integrals },
     { NULL, NULL },
   };
   return tu_run_suite("hamiltonian", tests);
