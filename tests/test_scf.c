@@ -32,7 +32,7 @@ static void free_sys(sys_t *s)
 static void test_reference_cases(void)
 {
   const cJSON *c;
-  double max_de = 0, max_dn = 0;
+  double max_de = 0, max_dn = 0, max_eps = 0;
   cJSON_ArrayForEach(c, tu_psi4_refs()) {
     const char *name = cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring;
     sys_t s;
@@ -51,10 +51,18 @@ static void test_reference_cases(void)
       TU_ASSERT_CLOSE(s.scf.e_elec + s.scf.e_nuc, s.scf.e_total, 1e-12);
       max_de = fmax(max_de, fabs(s.scf.e_total - tu_json_num(c, "e_scf")));
       max_dn = fmax(max_dn, fabs(s.scf.e_nuc - tu_json_num(c, "e_nuc")));
+      /* psi4's orbital energies (ROHF: canonicalised with (Fa+Fb)/2 per block) */
+      const cJSON *oe = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "extra"), "orbital_energies");
+      CU_ASSERT(cJSON_IsArray(oe) && cJSON_GetArraySize(oe) == s.scf.nmo);
+      for (int p = 0; cJSON_IsArray(oe) && p < s.scf.nmo && p < cJSON_GetArraySize(oe); p++) {
+        TU_ASSERT_CLOSE(s.scf.eps[p], cJSON_GetArrayItem(oe, p)->valuedouble, 1e-6);
+        max_eps = fmax(max_eps, fabs(s.scf.eps[p] - cJSON_GetArrayItem(oe, p)->valuedouble));
+      }
     }
     free_sys(&s);
   }
-  fprintf(stderr, "\n  max |E_SCF - psi4| = %.2e Eh, max |E_nuc - psi4| = %.2e Eh ", max_de, max_dn);
+  fprintf(stderr, "\n  max |E_SCF - psi4| = %.2e Eh, max |E_nuc - psi4| = %.2e Eh, max |eps - psi4| = %.2e Eh ",
+          max_de, max_dn, max_eps);
 }
 
 /* Orbitals are orthonormal (C^T S C = 1), occupations and ordering. */
