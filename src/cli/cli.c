@@ -146,16 +146,29 @@ int cli_common_flag(const char *cmd, cli_common *c, int argc, char **argv, int *
 vqe_status cli_system_load(const cli_common *c, cli_system *sys, vqe_error *err)
 {
   memset(sys, 0, sizeof *sys);
-  vqe_set_threads(c->threads);
   vqe_molecule_overrides ov = {0};
   ov.has_charge = c->has_charge; ov.charge = c->charge;
   ov.has_multiplicity = c->has_mult; ov.multiplicity = c->mult;
   ov.basis = c->basis;
   double t0 = vqe_wtime();
-  vqe_status st = vqe_molecule_read(c->file, &ov, &sys->mol, err);
+  vqe_molecule mol;
+  vqe_status st = vqe_molecule_read(c->file, &ov, &mol, err);
   if (st) return st;
+  st = cli_system_from_molecule(c, &mol, sys, err);
+  sys->t_read += vqe_wtime() - t0 - sys->t_ints - sys->t_scf;
+  return st;
+}
+
+vqe_status cli_system_from_molecule(const cli_common *c, vqe_molecule *mol, cli_system *sys, vqe_error *err)
+{
+  memset(sys, 0, sizeof *sys);
+  sys->mol = *mol;                 /* ownership moves into sys */
+  memset(mol, 0, sizeof *mol);
+  vqe_set_threads(c->threads);
+  if (c->basis) snprintf(sys->mol.basis, sizeof sys->mol.basis, "%s", c->basis);
+  double t0 = vqe_wtime();
   const char *bname = sys->mol.basis[0] ? sys->mol.basis : "sto-3g";
-  st = vqe_basis_load(bname, &sys->mol, c->pure, &sys->basis, err);
+  vqe_status st = vqe_basis_load(bname, &sys->mol, c->pure, &sys->basis, err);
   if (st) return st;
   sys->t_read = vqe_wtime() - t0;
   t0 = vqe_wtime();

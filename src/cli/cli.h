@@ -60,6 +60,9 @@ typedef struct {
   double t_read, t_ints, t_scf;
 } cli_system;
 vqe_status cli_system_load(const cli_common *c, cli_system *sys, vqe_error *err);
+/* The same from a molecule built in memory (chains, scan geometries); takes ownership of *mol (left
+ * zeroed). c->basis overrides the molecule's basis; c->file is not used. */
+vqe_status cli_system_from_molecule(const cli_common *c, vqe_molecule *mol, cli_system *sys, vqe_error *err);
 void cli_system_free(cli_system *sys);
 
 #endif
