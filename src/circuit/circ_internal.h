@@ -1,0 +1,48 @@
+/* circ_internal.h — the gate family table behind circuit.h: single-angle primitives, their apply /
+ * generator kernels, and the decomposition of multi-angle gates. Shared by gates.c, circuit.c and
+ * fuse.c. */
+#ifndef VQE_CIRC_INTERNAL_H
+#define VQE_CIRC_INTERNAL_H
+
+#include "vqe/circuit.h"
+#include "statevec/sv_internal.h"
+
+/* A primitive: one gate of a single-angle (or fixed) kind with its angle value. */
+typedef struct {
+  vqe_gate_kind kind;
+  int q[4];
+  uint64_t x, z;
+  double angle;
+} circ_prim;
+
+/* One row of the family table. Single-angle and fixed kinds have apply (and generator when they have
+ * an angle); multi-angle kinds have factors instead. */
+typedef struct {
+  vqe_gate_info info;
+  void (*apply)(const circ_prim *p, vqe_complex *a, int n, int par);
+  /* a ← G a (Hermitian generator, U = exp(−iαG)); may need scratch (status). */
+  vqe_status (*generator)(const circ_prim *p, vqe_complex *a, int n, int par, vqe_error *err);
+  vqe_gate_kind inverse_fixed;   /* fixed kinds: the kind of the inverse */
+  /* Multi-angle kinds: fill f[] with the factors in application order and amap[j] = which angle
+   * factor j carries; returns the count. */
+  int (*factors)(const vqe_gate *g, const double *vals, circ_prim *f, int *amap);
+  int fermionic;                 /* JW signs depend on qubits outside q[] */
+} circ_row;
+
+const circ_row *circ_row_of(vqe_gate_kind k);
+
+/* Primitives of a gate at angle values vals[0..n_angles-1]: one for single/fixed kinds. */
+int circ_prims(const vqe_gate *g, const double *vals, circ_prim *f, int *amap);
+void circ_prim_apply(const circ_prim *p, vqe_complex *a, int n, int par);
+void circ_prim_apply_inverse(const circ_prim *p, vqe_complex *a, int n, int par);
+
+/* Qubits a gate touches (for PAULI_ROT its support; for fermionic kinds the range with the JW
+ * string). */
+uint64_t circ_gate_support(const vqe_gate *g);
+/* The qubits that define a gate's matrix: q[] (or the sorted support of PAULI_ROT); returns k. */
+int circ_gate_qubits(const vqe_gate *g, int *qs);
+
+/* Angle values of gate g at θ. */
+void circ_gate_values(const vqe_gate *g, const double *theta, double *vals);
+
+#endif

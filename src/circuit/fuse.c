@@ -1,0 +1,357 @@
+/* fuse.c — the fused, cache-blocked form of a circuit at fixed parameters (circuit.h). Gates become
+ * dense blocks of at most max_fused_qubits qubits (a gate joins the last block it does not commute
+ * past when the union still fits, as in Qulacs' and qsim's fusers); consecutive blocks whose qubits
+ * fit in one cache block of 2^B amplitudes form a run, applied while each block of amplitudes is
+ * resident (gathered into a thread-local buffer, all the run's operations, scattered back). */
+#include "circuit/circ_internal.h"
+#include <stdlib.h>
+#include <string.h>
+#include <omp.h>
+
+#define LOW_FIXED 3   /* the lowest qubits always local: contiguous copies of >= 8 amplitudes */
+
+typedef enum { OP_DENSE, OP_DIAG, OP_SPECIAL } op_type;
+
+typedef struct {
+  op_type type;
+  int k;                 /* dense/diag: number of qubits */
+  int qs[6];             /* dense/diag: qubits, ascending (local bit j = qs[j]) */
+  vqe_complex *m;        /* dense: 4^k entries; diag: 2^k */
+  circ_prim prim;        /* special */
+  uint64_t mask;         /* qubits touched (special: incl. the JW string) */
+} fop;
+
+typedef struct {
+  size_t op0, op1;       /* ops [op0, op1) */
+  int blocked;           /* 1: gather/scatter cache blocks */
+  int lq[64];            /* local qubits, ascending (blocked runs) */
+  int low;               /* lq[0..low-1] = 0..low-1: contiguous chunk of 2^low amplitudes */
+  fop *local;            /* the run's ops with qubits renumbered to local positions */
+} frun;
+
+struct vqe_fused {
+  int n_qubits, B;
+  size_t n_gates_in;
+  fop *ops;
+  size_t n_ops;
+  frun *runs;
+  size_t n_runs;
+};
+
+void vqe_fuse_options_default(vqe_fuse_options *o)
+{
+  o->max_fused_qubits = 2;
+  o->cache_block_qubits = 14;
+}
+
+static uint64_t prim_mask(const circ_prim *p)
+{
+  vqe_gate g;
+  memset(&g, 0, sizeof g);
+  g.kind = p->kind;
+  memcpy(g.q, p->q, sizeof g.q);
+  g.x = p->x;
+  g.z = p->z;
+  return circ_gate_support(&g);
+}
+
+/* Renumber a primitive's qubits through map[global] = local. */
+static circ_prim prim_remap(const circ_prim *p, const int *map)
+{
+  circ_prim r = *p;
+  const int nq = circ_row_of(p->kind)->info.n_qubits;
+  for (int j = 0; j < nq; j++) r.q[j] = map[p->q[j]];
+  if (p->kind == VQE_GATE_PAULI_ROT) {
+    r.x = r.z = 0;
+    for (int q = 0; q < 64; q++) {
+      if (p->x >> q & 1) r.x |= UINT64_C(1) << map[q];
+      if (p->z >> q & 1) r.z |= UINT64_C(1) << map[q];
+    }
+  }
+  return r;
+}
+
+/* Dense matrix of a primitive on its (ascending) qubits qs: apply it to each local basis state. */
+static void prim_matrix(const circ_prim *p, int k, const int *qs, vqe_complex *m)
+{
+  int map[64];
+  for (int j = 0; j < k; j++) map[qs[j]] = j;
+  const circ_prim lp = prim_remap(p, map);
+  const int d = 1 << k;
+  vqe_complex col[64];
+  for (int c = 0; c < d; c++) {
+    for (int i = 0; i < d; i++) col[i] = (i == c);
+    circ_prim_apply(&lp, col, k, 0);
+    for (int i = 0; i < d; i++) m[i * d + c] = col[i];
+  }
+}
+
+/* out (on the qubits of umask) = M (on those of mmask ⊆ umask) ⊗ I. */
+static void expand(const vqe_complex *M, uint64_t mmask, uint64_t umask, vqe_complex *out)
+{
+  int up[6];
+  const int ku = sv_mask_positions(umask, up), du = 1 << ku;
+  const int dm = 1 << __builtin_popcountll(mmask);
+  int pos[6];                /* for U-local bit j: index within M's qubits, or -1 */
+  unsigned inm = 0;
+  for (int j = 0, t = 0; j < ku; j++) {
+    if (mmask >> up[j] & 1) { pos[j] = t++; inm |= 1u << j; }
+    else pos[j] = -1;
+  }
+  for (int r = 0; r < du; r++)
+    for (int c = 0; c < du; c++) {
+      vqe_complex v = 0;
+      if (((unsigned)r & ~inm) == ((unsigned)c & ~inm)) {
+        int rm = 0, cm = 0;
+        for (int j = 0; j < ku; j++)
+          if (pos[j] >= 0) { rm |= (r >> j & 1) << pos[j]; cm |= (c >> j & 1) << pos[j]; }
+        v = M[rm * dm + cm];
+      }
+      out[r * du + c] = v;
+    }
+}
+
+static void matmul(int d, const vqe_complex *A, const vqe_complex *B, vqe_complex *C)
+{
+  for (int i = 0; i < d; i++)
+    for (int j = 0; j < d; j++) {
+      vqe_complex acc = 0;
+      for (int k = 0; k < d; k++) acc += sv_cmul(A[i * d + k], B[k * d + j]);
+      C[i * d + j] = acc;
+    }
+}
+
+static void fop_apply(const fop *o, vqe_complex *a, int n, int par)
+{
+  switch (o->type) {
+  case OP_DENSE: sv_k_dense(a, n, o->k, o->qs, o->m, par); break;
+  case OP_DIAG: sv_k_diag(a, n, o->k, o->qs, o->m, par); break;
+  default: circ_prim_apply(&o->prim, a, n, par); break;
+  }
+}
+
+void vqe_fused_destroy(vqe_fused *f)
+{
+  if (!f) return;
+  for (size_t i = 0; i < f->n_ops; i++) free(f->ops[i].m);
+  for (size_t r = 0; r < f->n_runs; r++) free(f->runs[r].local);
+  free(f->ops);
+  free(f->runs);
+  free(f);
+}
+
+/* Merge dense op g into dense block b (g after b). */
+static int merge_into(fop *b, const fop *g)
+{
+  const uint64_t u = b->mask | g->mask;
+  const int ku = __builtin_popcountll(u), du = 1 << ku;
+  vqe_complex *eb = malloc((size_t)du * du * sizeof *eb), *eg = malloc((size_t)du * du * sizeof *eg),
+              *r = malloc((size_t)du * du * sizeof *r);
+  if (!eb || !eg || !r) { free(eb); free(eg); free(r); return -1; }
+  expand(b->m, b->mask, u, eb);
+  expand(g->m, g->mask, u, eg);
+  matmul(du, eg, eb, r);
+  free(eb);
+  free(eg);
+  free(b->m);
+  b->m = r;
+  b->mask = u;
+  b->k = sv_mask_positions(u, b->qs);
+  return 0;
+}
+
+vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe_fuse_options *opt,
+                            vqe_fused **out, vqe_error *err)
+{
+  *out = NULL;
+  vqe_fuse_options o;
+  if (opt) o = *opt; else vqe_fuse_options_default(&o);
+  if (o.max_fused_qubits < 1 || o.max_fused_qubits > 4)
+    return vqe_error_set(err, VQE_ERR_INPUT, "max_fused_qubits %d (allowed: 1 to 4)", o.max_fused_qubits);
+  if (o.cache_block_qubits != 0 && (o.cache_block_qubits < 8 || o.cache_block_qubits > 20))
+    return vqe_error_set(err, VQE_ERR_INPUT, "cache_block_qubits %d (allowed: 0 = off, or 8 to 20)", o.cache_block_qubits);
+  if (c->n_params > 0 && !theta)
+    return vqe_error_set(err, VQE_ERR_INPUT, "circuit has %d parameters but no parameter vector was given", c->n_params);
+  const int n = c->n_qubits, F = o.max_fused_qubits;
+  vqe_fused *f = calloc(1, sizeof *f);
+  if (!f) return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit");
+  f->n_qubits = n;
+  f->B = o.cache_block_qubits;
+  f->n_gates_in = c->n_gates;
+  size_t cap = 4 * c->n_gates + 4;
+  f->ops = calloc(cap, sizeof *f->ops);
+  if (!f->ops) { vqe_fused_destroy(f); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit"); }
+
+  /* 1. primitives → dense candidates or special ops, merged greedily */
+  for (size_t i = 0; i < c->n_gates; i++) {
+    double v[3];
+    circ_prim pr[4];
+    int amap[4];
+    circ_gate_values(&c->gates[i], theta, v);
+    const int np = circ_prims(&c->gates[i], v, pr, amap);
+    for (int j = 0; j < np; j++) {
+      fop g;
+      memset(&g, 0, sizeof g);
+      g.mask = prim_mask(&pr[j]);
+      const int k = __builtin_popcountll(g.mask);
+      if (!circ_row_of(pr[j].kind)->fermionic && k <= F) {
+        g.type = OP_DENSE;
+        g.k = sv_mask_positions(g.mask, g.qs);
+        g.m = malloc((size_t)(1 << (2 * k)) * sizeof *g.m);
+        if (!g.m) { vqe_fused_destroy(f); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit"); }
+        prim_matrix(&pr[j], g.k, g.qs, g.m);
+        /* the last block g does not commute past */
+        size_t b = f->n_ops;
+        while (b > 0 && !(f->ops[b - 1].mask & g.mask)) b--;
+        if (b > 0 && f->ops[b - 1].type == OP_DENSE && __builtin_popcountll(f->ops[b - 1].mask | g.mask) <= F) {
+          const int rc = merge_into(&f->ops[b - 1], &g);
+          free(g.m);
+          if (rc) { vqe_fused_destroy(f); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit"); }
+          continue;
+        }
+      } else {
+        g.type = OP_SPECIAL;
+        g.prim = pr[j];
+      }
+      f->ops[f->n_ops++] = g;
+    }
+  }
+  /* 2. diagonal blocks run as diagonals */
+  for (size_t i = 0; i < f->n_ops; i++) {
+    fop *op = &f->ops[i];
+    if (op->type != OP_DENSE) continue;
+    const int d = 1 << op->k;
+    int diag = 1;
+    for (int r = 0; r < d && diag; r++)
+      for (int cc = 0; cc < d; cc++)
+        if (r != cc && op->m[r * d + cc] != 0) { diag = 0; break; }
+    if (diag) {
+      for (int r = 0; r < d; r++) op->m[r] = op->m[r * d + r];
+      op->type = OP_DIAG;
+    }
+  }
+  /* 3. runs */
+  f->runs = calloc(f->n_ops + 1, sizeof *f->runs);
+  if (!f->runs) { vqe_fused_destroy(f); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit"); }
+  const int B = f->B;
+  const int blocking = B > 0 && n > B;
+  const uint64_t lowm = (UINT64_C(1) << LOW_FIXED) - 1;
+  for (size_t i = 0; i < f->n_ops;) {
+    frun *r = &f->runs[f->n_runs++];
+    r->op0 = i;
+    uint64_t T = lowm | f->ops[i].mask;
+    size_t j = i + 1;
+    if (blocking && __builtin_popcountll(T) <= B) {
+      while (j < f->n_ops && __builtin_popcountll(T | f->ops[j].mask) <= B) T |= f->ops[j++].mask;
+    } else if (!blocking) {
+      j = i + 1;
+    }
+    r->op1 = j;
+    if (blocking && j - i > 1) {
+      r->blocked = 1;
+      uint64_t L = T;
+      for (int q = 0; __builtin_popcountll(L) < B; q++) L |= UINT64_C(1) << q;
+      sv_mask_positions(L, r->lq);
+      r->low = 0;
+      while (r->low < B && r->lq[r->low] == r->low) r->low++;
+      int map[64];
+      for (int t = 0; t < B; t++) map[r->lq[t]] = t;
+      r->local = calloc(j - i, sizeof *r->local);
+      if (!r->local) { vqe_fused_destroy(f); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit"); }
+      for (size_t t = i; t < j; t++) {
+        fop lo = f->ops[t];
+        if (lo.type == OP_SPECIAL) lo.prim = prim_remap(&lo.prim, map);
+        else for (int q = 0; q < lo.k; q++) lo.qs[q] = map[lo.qs[q]];   /* order kept: map is monotone */
+        r->local[t - i] = lo;
+      }
+    }
+    i = j;
+  }
+  *out = f;
+  return VQE_OK;
+}
+
+static void run_blocked(const vqe_fused *f, const frun *r, vqe_complex *a, vqe_complex **bufs, int par)
+{
+  const int n = f->n_qubits, B = f->B, low = r->low;
+  const int64_t nout = (int64_t)1 << (n - B);
+  const int nh = 1 << (B - low);
+  const size_t chunk = (size_t)1 << low;
+  const size_t nl = r->op1 - r->op0;
+  uint64_t *hoff = malloc((size_t)nh * sizeof *hoff);
+  for (int h = 0; h < nh; h++) {
+    uint64_t o = 0;
+    for (int t = low; t < B; t++)
+      if (h >> (t - low) & 1) o |= UINT64_C(1) << r->lq[t];
+    hoff[h] = o;
+  }
+#pragma omp parallel if (par)
+  {
+    vqe_complex *buf = bufs[par ? omp_get_thread_num() : 0];
+#pragma omp for schedule(static)
+    for (int64_t oi = 0; oi < nout; oi++) {
+      const uint64_t base = sv_insert0n((uint64_t)oi, r->lq, B);
+      for (int h = 0; h < nh; h++) memcpy(buf + ((size_t)h << low), a + (base | hoff[h]), chunk * sizeof *a);
+      for (size_t t = 0; t < nl; t++) fop_apply(&r->local[t], buf, B, 0);
+      for (int h = 0; h < nh; h++) memcpy(a + (base | hoff[h]), buf + ((size_t)h << low), chunk * sizeof *a);
+    }
+  }
+  free(hoff);
+}
+
+vqe_status vqe_fused_apply(const vqe_fused *f, vqe_statevec *s, vqe_error *err)
+{
+  if (!s || !s->amp || s->n_qubits != f->n_qubits)
+    return vqe_error_set(err, VQE_ERR_INPUT, "fused circuit of %d qubits run on a state of %d qubits",
+                         f->n_qubits, s ? s->n_qubits : 0);
+  const int n = f->n_qubits, par = SV_PAR(n);
+  vqe_complex **bufs = NULL;
+  int nb = 0;
+  for (size_t r = 0; r < f->n_runs; r++) {
+    const frun *run = &f->runs[r];
+    if (!run->blocked) {
+      for (size_t t = run->op0; t < run->op1; t++) fop_apply(&f->ops[t], s->amp, n, par);
+      continue;
+    }
+    if (!bufs) {
+      nb = par ? omp_get_max_threads() : 1;
+      bufs = calloc((size_t)nb, sizeof *bufs);
+      for (int t = 0; bufs && t < nb; t++)
+        if (!(bufs[t] = vqe_aligned_alloc((size_t)1 << f->B, sizeof(vqe_complex)))) {
+          for (int u = 0; u < t; u++) vqe_free(bufs[u]);
+          free(bufs);
+          bufs = NULL;
+        }
+      if (!bufs) return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory for cache-block buffers");
+    }
+    run_blocked(f, run, s->amp, bufs, par);
+  }
+  if (bufs) {
+    for (int t = 0; t < nb; t++) vqe_free(bufs[t]);
+    free(bufs);
+  }
+  return VQE_OK;
+}
+
+void vqe_fused_get_stats(const vqe_fused *f, vqe_fused_stats *st)
+{
+  st->n_gates_in = f->n_gates_in;
+  st->n_ops = f->n_ops;
+  st->n_passes = 0;
+  for (size_t r = 0; r < f->n_runs; r++)
+    st->n_passes += f->runs[r].blocked ? 1 : f->runs[r].op1 - f->runs[r].op0;
+}
+
+vqe_status vqe_circuit_apply_fused(const vqe_circuit *c, const double *theta, const vqe_fuse_options *opt,
+                                   vqe_statevec *s, vqe_error *err)
+{
+  if (!s || !s->amp || s->n_qubits != c->n_qubits)
+    return vqe_error_set(err, VQE_ERR_INPUT, "circuit of %d qubits run on a state of %d qubits",
+                         c->n_qubits, s ? s->n_qubits : 0);
+  vqe_fused *f;
+  vqe_status st = vqe_circuit_fuse(c, theta, opt, &f, err);
+  if (st) return st;
+  st = vqe_fused_apply(f, s, err);
+  vqe_fused_destroy(f);
+  return st;
+}

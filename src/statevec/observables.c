@@ -1,0 +1,319 @@
+/* observables.c — ⟨ψ|H|ψ⟩ and H|ψ⟩ for Pauli sums (terms sharing an x mask in one pass) and for the
+ * fermionic Hamiltonian applied directly in the occupation-number basis. Called by the VQE energy,
+ * the adjoint gradient (H|ψ⟩) and the tests (Pauli sum = fermionic direct). */
+#include "statevec/sv_internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* Terms regrouped by x mask: group g spans term slots [start[g], start[g+1]); per slot the z mask and
+ * the complex coefficient k = c·i^{popcount(x∧z)} split into (kr, ki). */
+typedef struct {
+  size_t n_groups, n_terms;
+  size_t *start;
+  uint64_t *gx;
+  uint64_t *z;
+  double *kr, *ki;
+} xgroups;
+
+typedef struct { uint64_t x; size_t idx; } xkey;
+
+static int cmp_xkey(const void *a, const void *b)
+{
+  const xkey *p = a, *q = b;
+  if (p->x != q->x) return p->x < q->x ? -1 : 1;
+  return p->idx < q->idx ? -1 : (p->idx > q->idx);
+}
+
+static void xgroups_free(xgroups *g)
+{
+  free(g->start); free(g->gx); free(g->z); free(g->kr); free(g->ki);
+  memset(g, 0, sizeof *g);
+}
+
+static vqe_status xgroups_build(const vqe_pauli_sum *h, xgroups *g, vqe_error *err)
+{
+  memset(g, 0, sizeof *g);
+  const size_t nt = h->n_terms;
+  xkey *k = malloc((nt ? nt : 1) * sizeof *k);
+  g->start = malloc((nt + 1) * sizeof *g->start);
+  g->gx = malloc((nt ? nt : 1) * sizeof *g->gx);
+  g->z = malloc((nt ? nt : 1) * sizeof *g->z);
+  g->kr = malloc((nt ? nt : 1) * sizeof *g->kr);
+  g->ki = malloc((nt ? nt : 1) * sizeof *g->ki);
+  if (!k || !g->start || !g->gx || !g->z || !g->kr || !g->ki) {
+    free(k);
+    xgroups_free(g);
+    return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory grouping %zu Pauli terms", nt);
+  }
+  for (size_t t = 0; t < nt; t++) k[t] = (xkey){ h->terms[t].x, t };
+  qsort(k, nt, sizeof *k, cmp_xkey);
+  static const double re4[4] = { 1, 0, -1, 0 }, im4[4] = { 0, 1, 0, -1 };
+  for (size_t s = 0; s < nt; s++) {
+    const vqe_pauli_term *t = &h->terms[k[s].idx];
+    if (s == 0 || t->x != k[s - 1].x) {
+      g->start[g->n_groups] = s;
+      g->gx[g->n_groups++] = t->x;
+    }
+    const int y = __builtin_popcountll(t->x & t->z) & 3;
+    g->z[s] = t->z;
+    g->kr[s] = t->coeff * re4[y];
+    g->ki[s] = t->coeff * im4[y];
+  }
+  g->start[g->n_groups] = nt;
+  g->n_terms = nt;
+  free(k);
+  return VQE_OK;
+}
+
+static vqe_status check_sum(const vqe_statevec *s, const vqe_pauli_sum *h, vqe_error *err)
+{
+  if (!s || !s->amp)
+    return vqe_error_set(err, VQE_ERR_INPUT, "state vector is not initialised (use vqe_statevec_init)");
+  if (h->n_qubits != s->n_qubits)
+    return vqe_error_set(err, VQE_ERR_INPUT, "Pauli sum on %d qubits applied to a state of %d qubits",
+                         h->n_qubits, s->n_qubits);
+  for (size_t t = 0; t < h->n_terms; t++)
+    if (s->n_qubits < 64 && ((h->terms[t].x | h->terms[t].z) >> s->n_qubits))
+      return vqe_error_set(err, VQE_ERR_INPUT, "Pauli term %zu acts on a qubit beyond the %d of the state",
+                           t, s->n_qubits);
+  return VQE_OK;
+}
+
+/* Σ over b in chunk of Σ_{slots} sgn·Re(k·conj(ψ[b⊕x])ψ[b]) for one group. */
+static double group_chunk(const vqe_complex *a, uint64_t x, const xgroups *g, size_t s0, size_t s1,
+                          uint64_t lo, uint64_t hi)
+{
+  double acc = 0;
+  if (s1 - s0 == 1) {
+    const uint64_t z = g->z[s0];
+    const double kr = g->kr[s0], ki = g->ki[s0];
+    for (uint64_t b = lo; b < hi; b++) {
+      const vqe_complex u = a[b ^ x], v = a[b];
+      const double wr = creal(u) * creal(v) + cimag(u) * cimag(v);
+      const double wi = creal(u) * cimag(v) - cimag(u) * creal(v);
+      const double t = kr * wr - ki * wi;
+      acc += sv_parity(b & z) ? -t : t;
+    }
+    return acc;
+  }
+  for (uint64_t b = lo; b < hi; b++) {
+    double A = 0, B = 0;
+    for (size_t s = s0; s < s1; s++) {
+      if (sv_parity(b & g->z[s])) { A -= g->kr[s]; B -= g->ki[s]; }
+      else { A += g->kr[s]; B += g->ki[s]; }
+    }
+    const vqe_complex u = a[b ^ x], v = a[b];
+    const double wr = creal(u) * creal(v) + cimag(u) * cimag(v);
+    const double wi = creal(u) * cimag(v) - cimag(u) * creal(v);
+    acc += A * wr - B * wi;
+  }
+  return acc;
+}
+
+vqe_status vqe_statevec_expect_pauli_sum(const vqe_statevec *s, const vqe_pauli_sum *h, double *e,
+                                         vqe_error *err)
+{
+  vqe_status st = check_sum(s, h, err);
+  if (st) return st;
+  xgroups g;
+  if ((st = xgroups_build(h, &g, err))) return st;
+  const int n = s->n_qubits;
+  const int cq = n < SV_REDUCE_CHUNK_QUBITS ? n : SV_REDUCE_CHUNK_QUBITS;
+  const int nc = 1 << (n - cq);
+  double *part = malloc((size_t)nc * sizeof *part);
+  if (!part) { xgroups_free(&g); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory"); }
+  const int par = SV_PAR(n);
+  const vqe_complex *a = s->amp;
+  double total = 0;
+  for (size_t gi = 0; gi < g.n_groups; gi++) {
+    const uint64_t x = g.gx[gi];
+    const size_t s0 = g.start[gi], s1 = g.start[gi + 1];
+#pragma omp parallel for schedule(static) if (par)
+    for (int c = 0; c < nc; c++) {
+      const uint64_t lo = (uint64_t)c << cq;
+      part[c] = group_chunk(a, x, &g, s0, s1, lo, lo + (UINT64_C(1) << cq));
+    }
+    double gs = 0;
+    for (int c = 0; c < nc; c++) gs += part[c];
+    total += gs;
+  }
+  free(part);
+  xgroups_free(&g);
+  *e = total;
+  return VQE_OK;
+}
+
+vqe_complex vqe_statevec_expect_pauli(const vqe_statevec *s, uint64_t x, uint64_t z)
+{
+  /* Σ_b conj(ψ[b⊕x])ψ[b](−1)^{|b∧z|}, complex (P need not be Hermitian-weighted here). */
+  const int n = s->n_qubits;
+  const int cq = n < SV_REDUCE_CHUNK_QUBITS ? n : SV_REDUCE_CHUNK_QUBITS;
+  const int nc = 1 << (n - cq);
+  double *part = malloc(2 * (size_t)nc * sizeof *part);
+  const vqe_complex *a = s->amp;
+  const int par = SV_PAR(n);
+#pragma omp parallel for schedule(static) if (par)
+  for (int c = 0; c < nc; c++) {
+    double re = 0, im = 0;
+    const uint64_t lo = (uint64_t)c << cq, hi = lo + (UINT64_C(1) << cq);
+    for (uint64_t b = lo; b < hi; b++) {
+      const vqe_complex u = a[b ^ x], v = a[b];
+      const double wr = creal(u) * creal(v) + cimag(u) * cimag(v);
+      const double wi = creal(u) * cimag(v) - cimag(u) * creal(v);
+      if (sv_parity(b & z)) { re -= wr; im -= wi; } else { re += wr; im += wi; }
+    }
+    part[2 * c] = re;
+    part[2 * c + 1] = im;
+  }
+  double re = 0, im = 0;
+  for (int c = 0; c < nc; c++) { re += part[2 * c]; im += part[2 * c + 1]; }
+  free(part);
+  static const vqe_complex ph[4] = { 1, I, -1, -I };
+  return ph[__builtin_popcountll(x & z) & 3] * CMPLX(re, im);
+}
+
+vqe_status vqe_statevec_apply_pauli_sum(const vqe_statevec *in, const vqe_pauli_sum *h,
+                                        vqe_statevec *out, vqe_error *err)
+{
+  vqe_status st = check_sum(in, h, err);
+  if (st) return st;
+  if (!out || !out->amp || out->n_qubits != in->n_qubits || out->amp == in->amp)
+    return vqe_error_set(err, VQE_ERR_INPUT, "H|psi> needs a distinct output state of %d qubits", in->n_qubits);
+  xgroups g;
+  if ((st = xgroups_build(h, &g, err))) return st;
+  const int n = in->n_qubits;
+  const int par = SV_PAR(n);
+  const int64_t dim = (int64_t)in->dim;
+  const vqe_complex *a = in->amp;
+  vqe_complex *o = out->amp;
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t b = 0; b < dim; b++) o[b] = 0;
+  for (size_t gi = 0; gi < g.n_groups; gi++) {
+    const uint64_t x = g.gx[gi];
+    const size_t s0 = g.start[gi], s1 = g.start[gi + 1];
+    /* (H ψ)[b] += Σ_t k_t (−1)^{|(b⊕x)∧z_t|} ψ[b⊕x]  (gather: no two threads write one b) */
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t b = 0; b < dim; b++) {
+      const uint64_t src = (uint64_t)b ^ x;
+      double A = 0, B = 0;
+      for (size_t t = s0; t < s1; t++) {
+        if (sv_parity(src & g.z[t])) { A -= g.kr[t]; B -= g.ki[t]; }
+        else { A += g.kr[t]; B += g.ki[t]; }
+      }
+      o[b] += sv_cmul(CMPLX(A, B), a[src]);
+    }
+  }
+  xgroups_free(&g);
+  return VQE_OK;
+}
+
+/* ---- fermionic Hamiltonian in the occupation-number basis ------------------------------------- */
+
+static inline double jw(uint64_t occ, int j)
+{
+  return sv_parity(occ & ((UINT64_C(1) << j) - 1)) ? -1.0 : 1.0;
+}
+
+/* (Hψ)[b] = Σ_c ⟨b|H|c⟩ψ[c] = Σ_c ⟨c|H|b⟩ψ[c] (H real symmetric): enumerate H|b⟩. */
+static vqe_complex fermi_row(const vqe_mo_hamiltonian *h, const vqe_complex *psi, uint64_t b)
+{
+  const int m = h->norb, ns = 2 * m;
+  const double *hh = h->h, *g = h->eri;
+  double re = h->e_core * creal(psi[b]), im = h->e_core * cimag(psi[b]);
+  for (int Q = 0; Q < ns; Q++) {
+    if (!(b >> Q & 1)) continue;
+    const int q = Q >> 1, sig = Q & 1;
+    const uint64_t b1 = b ^ (UINT64_C(1) << Q);
+    const double s1 = jw(b, Q);
+    /* one-body a†_P a_Q */
+    for (int p = 0; p < m; p++) {
+      const int P = 2 * p + sig;
+      const double hpq = hh[p * m + q];
+      if (hpq == 0) continue;
+      if (P == Q) { re += hpq * creal(psi[b]); im += hpq * cimag(psi[b]); continue; }
+      if (b1 >> P & 1) continue;
+      const uint64_t c = b1 | (UINT64_C(1) << P);
+      const double f = hpq * s1 * jw(b1, P);
+      re += f * creal(psi[c]);
+      im += f * cimag(psi[c]);
+    }
+    /* two-body ½ (pq|rs) a†_P a†_R a_S a_Q */
+    for (int S = 0; S < ns; S++) {
+      if (S == Q || !(b1 >> S & 1)) continue;
+      const int sidx = S >> 1, tau = S & 1;
+      const uint64_t b2 = b1 ^ (UINT64_C(1) << S);
+      const double s2 = s1 * jw(b1, S);
+      for (int r = 0; r < m; r++) {
+        const int R = 2 * r + tau;
+        if (b2 >> R & 1) continue;
+        const uint64_t b3 = b2 | (UINT64_C(1) << R);
+        const double s3 = s2 * jw(b2, R);
+        for (int p = 0; p < m; p++) {
+          const int P = 2 * p + sig;
+          if (b3 >> P & 1) continue;
+          const double v = g[(((size_t)p * m + q) * m + r) * m + sidx];
+          if (v == 0) continue;
+          const uint64_t c = b3 | (UINT64_C(1) << P);
+          const double f = 0.5 * v * s3 * jw(b3, P);
+          re += f * creal(psi[c]);
+          im += f * cimag(psi[c]);
+        }
+      }
+    }
+  }
+  return CMPLX(re, im);
+}
+
+static vqe_status check_fermi(const vqe_statevec *s, const vqe_mo_hamiltonian *h, vqe_error *err)
+{
+  if (!s || !s->amp)
+    return vqe_error_set(err, VQE_ERR_INPUT, "state vector is not initialised (use vqe_statevec_init)");
+  if (!h || !h->h || !h->eri || 2 * h->norb != s->n_qubits)
+    return vqe_error_set(err, VQE_ERR_INPUT, "fermionic Hamiltonian of %d spatial orbitals needs %d qubits, the state has %d",
+                         h ? h->norb : 0, h ? 2 * h->norb : 0, s->n_qubits);
+  return VQE_OK;
+}
+
+vqe_status vqe_statevec_apply_fermionic(const vqe_statevec *in, const vqe_mo_hamiltonian *h,
+                                        vqe_statevec *out, vqe_error *err)
+{
+  vqe_status st = check_fermi(in, h, err);
+  if (st) return st;
+  if (!out || !out->amp || out->n_qubits != in->n_qubits || out->amp == in->amp)
+    return vqe_error_set(err, VQE_ERR_INPUT, "H|psi> needs a distinct output state of %d qubits", in->n_qubits);
+  const vqe_complex *a = in->amp;
+  vqe_complex *o = out->amp;
+  const int par = SV_PAR(in->n_qubits);
+#pragma omp parallel for schedule(dynamic, 64) if (par)
+  for (int64_t b = 0; b < (int64_t)in->dim; b++) o[b] = fermi_row(h, a, (uint64_t)b);
+  return VQE_OK;
+}
+
+vqe_status vqe_statevec_expect_fermionic(const vqe_statevec *s, const vqe_mo_hamiltonian *h,
+                                         double *e, vqe_error *err)
+{
+  vqe_status st = check_fermi(s, h, err);
+  if (st) return st;
+  const int n = s->n_qubits;
+  const int cq = n < SV_REDUCE_CHUNK_QUBITS ? n : SV_REDUCE_CHUNK_QUBITS;
+  const int nc = 1 << (n - cq);
+  double *part = malloc((size_t)nc * sizeof *part);
+  if (!part) return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory");
+  const vqe_complex *a = s->amp;
+  const int par = SV_PAR(n);
+#pragma omp parallel for schedule(dynamic, 1) if (par)
+  for (int c = 0; c < nc; c++) {
+    double acc = 0;
+    const uint64_t lo = (uint64_t)c << cq, hi = lo + (UINT64_C(1) << cq);
+    for (uint64_t b = lo; b < hi; b++) {
+      const vqe_complex r = fermi_row(h, a, b);
+      acc += creal(a[b]) * creal(r) + cimag(a[b]) * cimag(r);
+    }
+    part[c] = acc;
+  }
+  double t = 0;
+  for (int c = 0; c < nc; c++) t += part[c];
+  free(part);
+  *e = t;
+  return VQE_OK;
+}

@@ -1,0 +1,80 @@
+/* sv_internal.h — internal kernels of the state-vector engine on raw amplitude arrays, shared by
+ * src/statevec (public wrappers) and src/circuit (gate dispatch, fused cache-blocked runs, which call
+ * the same kernels serially on a thread-local block). Kernels assume valid arguments. */
+#ifndef VQE_SV_INTERNAL_H
+#define VQE_SV_INTERNAL_H
+
+#include "vqe_config.h"
+#include "vqe/statevec.h"
+#include <assert.h>
+
+/* THE OpenMP threshold: kernels on states of fewer qubits run serially. The test build shrinks it so
+ * the suites (n <= 8) exercise the parallel path. */
+#if VQE_TEST_BUILD
+#define SV_PARALLEL_MIN_QUBITS 3
+#else
+#define SV_PARALLEL_MIN_QUBITS 14
+#endif
+#define SV_PAR(n) ((n) >= SV_PARALLEL_MIN_QUBITS)
+
+/* Reductions sum chunks of 2^SV_REDUCE_CHUNK_QUBITS amplitudes in a fixed order, so the result does
+ * not depend on the number of threads. */
+#define SV_REDUCE_CHUNK_QUBITS 10
+
+/* Complex product written out: avoids GCC's NaN-recovery call (__muldc3) in inner loops. */
+static inline vqe_complex sv_cmul(vqe_complex a, vqe_complex b)
+{
+  const double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
+  return CMPLX(ar * br - ai * bi, ar * bi + ai * br);
+}
+
+/* Insert a zero bit at position p (bits >= p move up by one). */
+static inline uint64_t sv_insert0(uint64_t i, int p)
+{
+  const uint64_t lo = i & ((UINT64_C(1) << p) - 1);
+  return ((i >> p) << (p + 1)) | lo;
+}
+/* Insert zero bits at the k ascending positions pos[0] < pos[1] < … . */
+static inline uint64_t sv_insert0n(uint64_t i, const int *pos, int k)
+{
+  for (int j = 0; j < k; j++) i = sv_insert0(i, pos[j]);
+  return i;
+}
+static inline int sv_parity(uint64_t v) { return __builtin_parityll(v); }
+
+/* Sorted bit positions of a mask into pos (returns the count). */
+int sv_mask_positions(uint64_t mask, int *pos);
+
+/* ---- element kernels: a = amplitudes of an n-qubit register; par = run OpenMP-parallel ---------- */
+void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par);
+void sv_k_c1q(vqe_complex *a, int n, uint64_t ctrl, int q, const vqe_complex m[4], int par);
+/* Dense 2^k×2^k on qubits qs[0..k-1] (any order; local bit j = qs[j]); k <= 6. */
+void sv_k_dense(vqe_complex *a, int n, int k, const int *qs, const vqe_complex *m, int par);
+/* Diagonal on k qubits: a[b] *= d[local(b)]. */
+void sv_k_diag(vqe_complex *a, int n, int k, const int *qs, const vqe_complex *d, int par);
+void sv_k_cnot(vqe_complex *a, int n, int c, int t, int par);
+void sv_k_swap(vqe_complex *a, int n, int q0, int q1, int par);
+void sv_k_pauli(vqe_complex *a, int n, uint64_t x, uint64_t z, int par);
+/* a ← (cr + i·ci)·a + (kr + i·ki)·P a, the general "α I + β P" (rotations: α = cos, β = −i sin). */
+void sv_k_pauli_comb(vqe_complex *a, int n, uint64_t x, uint64_t z, vqe_complex alpha,
+                     vqe_complex beta, int par);
+/* Two-level rotation of amplitude pairs: for every b with (b & zero) == 0 and (b & one) == one,
+ * b' = b ^ (zero|one), σ = sign0·(−1)^{popcount(b & smask)}:
+ *   a[b] ← c a[b] − σ s a[b'],   a[b'] ← c a[b'] + σ s a[b]. */
+void sv_k_pair_rot(vqe_complex *a, int n, uint64_t zero, uint64_t one, uint64_t smask, int sign0,
+                   double c, double s, int par);
+/* Its generator times `scale`: a[b] ← −i·scale·σ a[b'], a[b'] ← i·scale·σ a[b]; all other amplitudes
+ * (outside every pair) ← 0. */
+void sv_k_pair_gen(vqe_complex *a, int n, uint64_t zero, uint64_t one, uint64_t smask, int sign0,
+                   double scale, int par);
+void sv_k_scale(vqe_complex *a, uint64_t dim, vqe_complex alpha, int par);
+
+/* Masks of the fermionic excitations for sv_k_pair_rot (JW signs folded into smask and sign0). */
+void sv_fermi_single_masks(int p, int q, uint64_t *zero, uint64_t *one, uint64_t *smask, int *sign0);
+void sv_fermi_double_masks(int p, int q, int r, int s, uint64_t *zero, uint64_t *one,
+                           uint64_t *smask, int *sign0);
+
+/* Validation helper: qubit in range. */
+vqe_status sv_check_qubit(int n, int q, const char *what, vqe_error *err);
+
+#endif
