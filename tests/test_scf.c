@@ -141,6 +141,34 @@ static void test_guesses(void)
   free_sys(&s);
 }
 
+/* A loose linear-dependence threshold forces canonical orthogonalisation: fewer MOs, orthonormal,
+ * energy slightly above the full-basis one. */
+static void test_canonical_orthogonalisation(void)
+{
+  vqe_scf_options o;
+  vqe_scf_options_default(&o);
+  sys_t full, s;
+  vqe_error err = {0};
+  CU_ASSERT_EQUAL_FATAL(run_case("h2o_ccpvdz", &o, &full, &err), VQE_OK);
+  o.lindep = 0.05;
+  CU_ASSERT_EQUAL_FATAL(run_case("h2o_ccpvdz", &o, &s, &err), VQE_OK);
+  const int n = s.scf.nbf, m = s.scf.nmo;
+  CU_ASSERT(m < n);
+  double dev = 0;
+  for (int p = 0; p < m; p++)
+    for (int q = 0; q < m; q++) {
+      double v = 0;
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) v += s.scf.C[i * m + p] * s.ints.S[i * n + j] * s.scf.C[j * m + q];
+      dev = fmax(dev, fabs(v - (p == q)));
+    }
+  TU_ASSERT_CLOSE(dev, 0.0, 1e-10);
+  CU_ASSERT(s.scf.e_total >= full.scf.e_total - 1e-10);
+  CU_ASSERT(s.scf.e_total < full.scf.e_total + 0.05);
+  free_sys(&s);
+  free_sys(&full);
+}
+
 static void test_not_converged(void)
 {
   vqe_scf_options o;
@@ -195,6 +223,7 @@ int main(void)
     { "orbitals orthonormal, occupations", test_orbitals },
     { "ROHF OH radical", test_rohf_oh },
     { "guesses (N2: GWH, core, core + follow), no DIIS", test_guesses },
+    { "canonical orthogonalisation (lindep)", test_canonical_orthogonalisation },
     { "not converged", test_not_converged },
     { "stability check", test_stability },
     { NULL, NULL },

@@ -10,6 +10,7 @@
  * (1982); Guest & Saunders, Mol. Phys. 28, 819 (1974). */
 #include "vqe/scf.h"
 #include "integrals/ints_internal.h"
+#include "vqe_config.h"
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -18,8 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Fock builds go parallel above this many unique ERIs (smaller ones are cheaper serial). */
+/* Fock builds go parallel above this many unique ERIs (smaller ones are cheaper serial); the test
+ * build (-Dtest_build=true) makes every build parallel so the tests exercise the reduction. */
+#if VQE_TEST_BUILD
+#define SCF_JK_PARALLEL_MIN 1
+#else
 #define SCF_JK_PARALLEL_MIN 20000
+#endif
 /* Stability: finite-difference step for Hessian-vector products, and the eigenvalue below which a
  * solution counts as a saddle point (the zero modes of degenerate open shells give |λ| ~ 1e-8). */
 #define SCF_FD_STEP 1e-4
