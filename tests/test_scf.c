@@ -109,6 +109,38 @@ static void test_rohf_oh(void)
   free_sys(&s);
 }
 
+/* Triplet O2 (two open shells), ROHF; psi4 1.3.2 numbers made for this test (c1, PK, e/d_convergence
+ * 1e-10, R = 1.2075 Å): energies and the canonical orbital energies of the closed/open blocks. */
+static void test_rohf_o2_triplet(void)
+{
+  static const struct { const char *basis; double e; double eps[10]; } rows[] = {
+    { "sto-3g", -147.632166990710, { -20.425526, -20.424916, -1.554986, -0.992653, -0.582410, -0.580858, -0.580858,
+                                     -0.070798, -0.070798, 0.734525 } },
+    { "6-31g*", -149.594282671235, { -20.743160, -20.742223, -1.652277, -1.096030, -0.732066, -0.704062, -0.704062,
+                                     -0.208718, -0.208718, 0.465446 } },
+    { "cc-pvdz", -149.608084466053, { -20.727739, -20.726810, -1.653451, -1.097761, -0.729425, -0.701759, -0.701759,
+                                      -0.207222, -0.207222, 0.464067 } },
+  };
+  const int Z[2] = { 8, 8 };
+  const double xyz[6] = { 0, 0, 0, 0, 0, 1.2075 };
+  for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+    sys_t s;
+    memset(&s, 0, sizeof s);
+    vqe_error err = {0};
+    CU_ASSERT_EQUAL_FATAL(vqe_molecule_from_atoms(2, Z, xyz, 0, 3, &s.mol, &err), VQE_OK);
+    CU_ASSERT_EQUAL_FATAL(vqe_basis_load(rows[k].basis, &s.mol, -1, &s.basis, &err), VQE_OK);
+    CU_ASSERT_EQUAL_FATAL(vqe_integrals_compute(&s.basis, &s.mol, -1, &s.ints, &err), VQE_OK);
+    vqe_status st = vqe_scf_run(&s.mol, &s.basis, &s.ints, NULL, &s.scf, &err);
+    if (st) fprintf(stderr, "\n  O2 %s: %s\n", rows[k].basis, err.msg);
+    CU_ASSERT_EQUAL(st, VQE_OK);
+    CU_ASSERT_EQUAL(s.scf.is_rohf, 1);
+    CU_ASSERT_EQUAL(s.scf.n_alpha - s.scf.n_beta, 2);
+    TU_ASSERT_CLOSE(s.scf.e_total, rows[k].e, 1e-8);
+    for (int p = 0; p < 10 && p < s.scf.nmo; p++) TU_ASSERT_CLOSE(s.scf.eps[p], rows[k].eps[p], 1.5e-6);
+    free_sys(&s);
+  }
+}
+
 static void test_guesses(void)
 {
   const double ref = tu_json_num(tu_psi4_case("n2_sto3g"), "e_scf");
@@ -222,6 +254,7 @@ int main(void)
     { "psi4 reference cases", test_reference_cases },
     { "orbitals orthonormal, occupations", test_orbitals },
     { "ROHF OH radical", test_rohf_oh },
+    { "ROHF triplet O2 (psi4)", test_rohf_o2_triplet },
     { "guesses (N2: GWH, core, core + follow), no DIIS", test_guesses },
     { "canonical orthogonalisation (lindep)", test_canonical_orthogonalisation },
     { "not converged", test_not_converged },
