@@ -605,7 +605,7 @@ int vqe_cmd_plateau(int argc, char **argv)
       /* one series per (ansatz, depth) with its fitted exponential */
       vqe_plot_series se[64];
       double xs[64][64], ys[64][64], es[64][64];
-      char labels[64][96], funcs[64][160];
+      char labels[64][128], funcs[64][160];
       int ns = 0;
       for (int k = 0; k < n_ans * (layers_per_qubit > 0 ? 1 : n_layers) && ns < 62; k++) {
         const char *an = ansatze[k / (layers_per_qubit > 0 ? 1 : n_layers)];
