@@ -20,6 +20,10 @@
 /* Below this many determinants the solver diagonalises the dense matrix (built column by column from
  * sigma), which is both faster and immune to Davidson start-vector issues. */
 #define FCI_DENSE_MAX 64
+/* The determinant loops go parallel only above this much work (determinants x orbital pairs): below
+ * it a sweep takes well under a millisecond and thread wake-ups cost more than they save, badly so on
+ * a loaded machine. */
+#define FCI_OMP_MIN_WORK 4000000
 /* Rows of D per dgemm block when turning D into G in place. */
 #define FCI_GEMM_BLOCK 2048
 
@@ -217,9 +221,10 @@ static void fci_sigma_work(fci_work *w, const double *c, double *sigma)
   const size_t na = w->a.n, nb = w->b.n, np = (size_t)w->npair;
   const size_t nexa = w->a.n_ex, nexb = w->b.n_ex;
   double *D = w->D;
+  const int par = (double)w->ndet * (double)np >= FCI_OMP_MIN_WORK;
   /* D[K, pair(r,s)] = Σ_J ⟨K|E_rs + E_sr|J⟩ c_J (diagonal pairs once). An entry (p, q, J, sign) of
    * string K means a†_p a_q |K⟩ = sign |J⟩, i.e. ⟨K|E_qp|J⟩ = sign. */
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(dynamic, 4) if (par)
   for (size_t ka = 0; ka < na; ka++) {
     const fci_excitation *ea = w->a.ex + ka * nexa;
     for (size_t kb = 0; kb < nb; kb++) {
@@ -245,7 +250,7 @@ static void fci_sigma_work(fci_work *w, const double *c, double *sigma)
     }
   }
   /* σ_I = Σ_K Σ_pq ⟨I|E_pq|K⟩ W[K,pq]: entry (p, q, K, sign) of I gives ⟨K|E_pq|I⟩ = ⟨I|E_qp|K⟩. */
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(dynamic, 4) if (par)
   for (size_t ia = 0; ia < na; ia++) {
     const fci_excitation *ea = w->a.ex + ia * nexa;
     for (size_t ib = 0; ib < nb; ib++) {
@@ -282,7 +287,7 @@ static void fci_diagonal(const fci_work *w, double *diag)
       K[p * n + q] = eri[p * n3 + q * n2 + q * (size_t)n + p];
     }
   const size_t nb = w->b.n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((double)w->ndet * n * n >= FCI_OMP_MIN_WORK)
   for (size_t ia = 0; ia < w->a.n; ia++) {
     uint64_t ma = w->a.mask[ia];
     for (size_t ib = 0; ib < nb; ib++) {
@@ -351,7 +356,7 @@ static vqe_status fci_dense(fci_work *w, vqe_fci_result *res, vqe_error *err)
 static double dot(const double *a, const double *b, size_t n)
 {
   double s = 0;
-#pragma omp parallel for reduction(+ : s) schedule(static) if (n > 100000)
+#pragma omp parallel for reduction(+ : s) schedule(static) if (n >= FCI_OMP_MIN_WORK / 8)
   for (size_t i = 0; i < n; i++) s += a[i] * b[i];
   return s;
 }

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Kernels here go parallel above this many flops (a few milliseconds of work). */
+#define HAM_OMP_MIN_WORK 2e7
+
 void vqe_mo_hamiltonian_free(vqe_mo_hamiltonian *ham)
 {
   if (!ham) return;
@@ -141,7 +144,7 @@ vqe_status vqe_mo_hamiltonian_restrict(const vqe_mo_hamiltonian *full, const vqe
       out->h[t * m + u] = v;
     }
   const size_t m2 = (size_t)m * m, m3 = m2 * m;
-#pragma omp parallel for schedule(static) if (m > 16)
+#pragma omp parallel for schedule(static) if ((double)m * m * m * m >= HAM_OMP_MIN_WORK)
   for (int t = 0; t < m; t++)
     for (int u = 0; u < m; u++)
       for (int v = 0; v < m; v++)
@@ -168,7 +171,9 @@ static vqe_status ham_transform_eri(int nbf, int nt, const double *Ct, const dou
   double *X = malloc(npa * npm * sizeof *X);
   if (!X) return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory for half-transformed integrals (%zu x %zu)", npa, npm);
   int fail = 0;
-#pragma omp parallel
+  /* Thread wake-ups cost more than the work for small bases (see FCI_OMP_MIN_WORK in fci.c). */
+  const int par = (double)npa * (double)nb * (double)nb * (double)nt >= HAM_OMP_MIN_WORK;
+#pragma omp parallel if (par)
   {
     double *M = malloc(nb * nb * sizeof *M), *T = malloc(nb * (size_t)nt * sizeof *T), *R = malloc((size_t)nt * nt * sizeof *R);
     if (!M || !T || !R) {
@@ -194,7 +199,7 @@ static vqe_status ham_transform_eri(int nbf, int nt, const double *Ct, const dou
   }
   if (fail) { free(X); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory for transformation buffers"); }
   const size_t n1 = (size_t)nt, n2 = n1 * n1, n3 = n2 * n1;
-#pragma omp parallel
+#pragma omp parallel if (par)
   {
     double *M = malloc(nb * nb * sizeof *M), *T = malloc(nb * n1 * sizeof *T), *R = malloc(n2 * sizeof *R);
     if (!M || !T || !R) {
