@@ -233,10 +233,10 @@ static void family(vqe_cost_kind kind, int random_pauli, int layers_per_qubit, i
 
 static void test_mcclean_exponential(void)
 {
-  /* deep random circuits (5n layers) with ⟨Z0 Z1⟩: Var ≈ 2-design value ∝ 2^{-n}, rate ln 2 */
+  /* deep random circuits (15n layers) with ⟨Z0 Z1⟩: Var ≈ 2-design value ∝ 2^{-n}, rate ln 2 */
   vqe_plateau_fit fit;
   vqe_verdict v;
-  family(VQE_COST_ZZ, 1, 5, 2, 10, 300, &fit, &v);
+  family(VQE_COST_ZZ, 1, 15, 2, 10, 300, &fit, &v);
   CU_ASSERT_EQUAL(fit.model, VQE_FIT_EXPONENTIAL);
   CU_ASSERT(fabs(fit.rate - M_LN2) < 3 * fit.rate_stderr + 0.05);
   CU_ASSERT_EQUAL(v, VQE_VERDICT_PLATEAU);

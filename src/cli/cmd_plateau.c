@@ -564,8 +564,8 @@ int vqe_cmd_plateau(int argc, char **argv)
     } else {
       printf("vqe plateau: %d samples per row, seed %ld, parameters %s\n\n", (int)samples, seed,
              sigma > 0 ? "normal around 0" : "uniform on [0, 2pi)");
-      printf("  %-12s %-16s %4s %5s %7s  %-22s %-22s %10s %10s  %s\n", "ansatz", "system", "n", "L", "params",
-             "Var[dE/dθ] mean ± err", "Var[dE/dθ1] ± err", "Var[E]", "Var/scale²", "verdict");
+      printf("  %-12s %-16s %4s %5s %7s  %-24s %-23s %10s %10s  %s\n", "ansatz", "system", "n", "L", "params",
+             "Var[dE/dθ] mean ± err ", "Var[dE/dθ1] ± err  ", "Var[E]", "Var/scale²", "verdict");
       const cJSON *r;
       cJSON_ArrayForEach(r, jrows) {
         printf("  %-12s %-16s %4d %5d ", cJSON_GetObjectItem(r, "ansatz")->valuestring, cJSON_GetObjectItem(r, "system")->valuestring,
@@ -584,7 +584,8 @@ int vqe_cmd_plateau(int argc, char **argv)
       if (cJSON_GetArraySize(fits)) printf("\n  fits of log Var[dE/dθ1]:\n");
       cJSON_ArrayForEach(f, fits) {
         printf("  %-12s vs %-8s", cJSON_GetObjectItem(f, "ansatz")->valuestring, cJSON_GetObjectItem(f, "variable")->valuestring);
-        if (cJSON_GetObjectItem(f, "layers")) printf(" (L=%d)", cJSON_GetObjectItem(f, "layers")->valueint);
+        if (cJSON_GetObjectItem(f, "layers") && cJSON_GetObjectItem(f, "layers")->valueint > 0)
+          printf(" (L=%d)", cJSON_GetObjectItem(f, "layers")->valueint);
         printf(": exponential rate %.3f ± %.3f, polynomial power %.2f ± %.2f, AIC exp %.1f / poly %.1f -> %s: %s\n",
                cJSON_GetObjectItem(f, "rate")->valuedouble, cJSON_GetObjectItem(f, "rate_stderr")->valuedouble,
                cJSON_GetObjectItem(f, "power")->valuedouble, cJSON_GetObjectItem(f, "power_stderr")->valuedouble,
