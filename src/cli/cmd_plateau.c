@@ -43,6 +43,8 @@ const char vqe_help_plateau[] =
   "                       the variance of the spectrum of the traceless Hamiltonian\n"
   "  --min-rate R         an exponential fit means plateau when its rate > R per qubit (default 0.1)\n"
   "                       and > 3 standard errors\n"
+  "  --fit-variance mean|first  fit the mean over parameters of Var[dE/dθ_k] (default) or Var[dE/dθ_1]\n"
+  "                       (McClean et al.'s quantity; structurally zero for some conserving ansätze)\n"
   "  --csv FILE           write the rows as CSV      --plot FILE.svg|.png   log Var vs qubits + fits\n"
   "  --output FILE        append each finished row as a JSON line; --resume continues that study\n"
   "  --json               one JSON document: rows, fit, fits, verdict\n"
@@ -228,6 +230,8 @@ static int problem_params(const pl_problem *p) { return p->kind == PL_ANSATZ ? p
 static cJSON *num_or_null(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
 
 /* Fit the rows of one ansatz (and one depth when fitting over n). */
+static const char *fit_key = "variance_mean";   /* --fit-variance mean|first */
+
 static cJSON *fit_rows(cJSON *rows, const char *ansatz, const char *variable, int layers, const vqe_plateau_criteria *crit,
                        vqe_verdict *verdict, char *reason, size_t rsz, vqe_plateau_fit *fit_out)
 {
@@ -240,8 +244,11 @@ static cJSON *fit_rows(cJSON *rows, const char *ansatz, const char *variable, in
     int L = cJSON_GetObjectItem(r, "layers")->valueint;
     if (!strcmp(variable, "n_qubits") && layers > 0 && L != layers) continue;
     x[m] = cJSON_GetObjectItem(r, variable)->valuedouble;
-    v[m] = cJSON_GetObjectItem(r, "variance_first")->valuedouble;
-    se[m] = cJSON_GetObjectItem(r, "variance_first_stderr")->valuedouble;
+    char sek[64];
+    snprintf(sek, sizeof sek, "%s_stderr", fit_key);
+    v[m] = cJSON_GetObjectItem(r, fit_key)->valuedouble;
+    se[m] = cJSON_GetObjectItem(r, sek)->valuedouble;
+    if (!(v[m] > 1e-300)) continue;   /* structurally zero (a gate that cannot act on the reference) */
     scale2 = cJSON_GetObjectItem(r, "scale2")->valuedouble;
     m++;
   }
@@ -254,6 +261,7 @@ static cJSON *fit_rows(cJSON *rows, const char *ansatz, const char *variable, in
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "ansatz", ansatz);
   cJSON_AddStringToObject(o, "variable", variable);
+  cJSON_AddStringToObject(o, "fitted", fit_key);
   if (!strcmp(variable, "n_qubits")) cJSON_AddNumberToObject(o, "layers", layers);
   cJSON_AddNumberToObject(o, "n_points", m);
   cJSON_AddStringToObject(o, "model", f.model == VQE_FIT_EXPONENTIAL ? "exponential" : "polynomial");
@@ -307,6 +315,12 @@ int vqe_cmd_plateau(int argc, char **argv)
     else if (!strcmp(a, "--bootstrap")) { NEED(); if (!cli_int(cmd, a, v, 0, 100000, &bootstrap)) return 2; }
     else if (!strcmp(a, "--threshold")) { NEED(); if (!cli_double(cmd, a, v, 0.0, 1.0, &crit.rel_threshold)) return 2; }
     else if (!strcmp(a, "--min-rate")) { NEED(); if (!cli_double(cmd, a, v, 0.0, 100.0, &crit.min_rate)) return 2; }
+    else if (!strcmp(a, "--fit-variance")) {
+      NEED();
+      if (!strcmp(v, "mean")) fit_key = "variance_mean";
+      else if (!strcmp(v, "first")) fit_key = "variance_first";
+      else return cli_usage(cmd, "--fit-variance expects mean or first, got '%s'", v);
+    }
     else if (!strcmp(a, "--csv")) { NEED(); csv = v; }
     else if (!strcmp(a, "--plot")) { NEED(); plot = v; }
     else if (!strcmp(a, "--output")) { NEED(); output = v; }
@@ -581,7 +595,7 @@ int vqe_cmd_plateau(int argc, char **argv)
                cJSON_GetObjectItem(r, "verdict")->valuestring);
       }
       const cJSON *f;
-      if (cJSON_GetArraySize(fits)) printf("\n  fits of log Var[dE/dθ1]:\n");
+      if (cJSON_GetArraySize(fits)) printf("\n  fits of log %s:\n", strcmp(fit_key, "variance_first") ? "(mean over k of Var[dE/dθk])" : "Var[dE/dθ1]");
       cJSON_ArrayForEach(f, fits) {
         printf("  %-12s vs %-8s", cJSON_GetObjectItem(f, "ansatz")->valuestring, cJSON_GetObjectItem(f, "variable")->valuestring);
         if (cJSON_GetObjectItem(f, "layers") && cJSON_GetObjectItem(f, "layers")->valueint > 0)
@@ -618,8 +632,10 @@ int vqe_cmd_plateau(int argc, char **argv)
           if (L && cJSON_GetObjectItem(r, "layers")->valueint != L) continue;
           if (m < 64) {
             xs[ns][m] = n_sys >= 2 ? cJSON_GetObjectItem(r, "n_qubits")->valuedouble : cJSON_GetObjectItem(r, "layers")->valuedouble;
-            ys[ns][m] = cJSON_GetObjectItem(r, "variance_first")->valuedouble;
-            es[ns][m] = cJSON_GetObjectItem(r, "variance_first_stderr")->valuedouble;
+            char sek[64];
+            snprintf(sek, sizeof sek, "%s_stderr", fit_key);
+            ys[ns][m] = cJSON_GetObjectItem(r, fit_key)->valuedouble;
+            es[ns][m] = cJSON_GetObjectItem(r, sek)->valuedouble;
             m++;
           }
         }
@@ -643,7 +659,7 @@ int vqe_cmd_plateau(int argc, char **argv)
           }
       }
       vqe_plot_spec spec = {"Gradient variance (barren-plateau diagnostic)", n_sys >= 2 ? "qubits" : "layers",
-                            "Var[dE/dθ_1]", 0, 1, 0, 0, NULL, ns, se};
+                            strcmp(fit_key, "variance_first") ? "mean over k of Var[dE/dθ_k]" : "Var[dE/dθ_1]", 0, 1, 0, 0, NULL, ns, se};
       if (vqe_plot(plot, &spec, &err)) rc = cli_fail(cmd, &err);
     }
     cJSON_Delete(fits);

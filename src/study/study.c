@@ -268,7 +268,7 @@ vqe_status vqe_plot(const char *path, const vqe_plot_spec *spec, vqe_error *err)
   if (spec->ylabel) { fputs("set ylabel ", f); quoted(f, spec->ylabel); fputc('\n', f); }
   if (spec->logx) fputs("set logscale x\n", f);
   if (spec->logy) fputs("set logscale y\nset format y '10^{%L}'\n", f);
-  fputs("set grid\nset key outside right top\nset style data linespoints\n", f);
+  fputs("set grid\nset key top right opaque box\nset style data linespoints\n", f);
   for (int s = 0; s < spec->n_series; s++) {
     const vqe_plot_series *se = &spec->series[s];
     if (se->function) continue;
