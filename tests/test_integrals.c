@@ -75,6 +75,51 @@ static void test_cartesian_norm(void)
   teardown(&mol, &b, &ints);
 }
 
+/* psi4's AO order and normalisation: row 0 and the diagonal of V for water (the psi4 reference
+ * geometry), from psi4 1.3.2 MintsHelper.ao_potential(). cc-pVDZ is spherical (p: z, x, y; d: 0, +1,
+ * -1, +2, -2), 6-31G* cartesian (p: x, y, z; d: xx, xy, xz, yy, yz, zz). */
+static void check_psi4_v(const char *basis, int nbf, const double *row0, const double *diag)
+{
+  vqe_molecule mol;
+  vqe_basis b;
+  vqe_integrals ints;
+  if (!setup("h2o_ccpvdz", basis, -1, 0, &mol, &b, &ints, -1)) return;
+  CU_ASSERT_EQUAL_FATAL(ints.nbf, nbf);
+  double dev = 0;
+  for (int i = 0; i < nbf; i++) {
+    dev = fmax(dev, fabs(ints.V[i] - row0[i]));
+    dev = fmax(dev, fabs(ints.V[i * nbf + i] - diag[i]));
+  }
+  TU_ASSERT_CLOSE(dev, 0.0, 2e-10);
+  teardown(&mol, &b, &ints);
+}
+
+static void test_psi4_ao_order(void)
+{
+  static const double pv_row0[24] = {
+    -62.212780001137, 23.818395204505, -6.097098841507, 0.030629422126, 0.000000000000, 0.000000000000,
+    0.005728599746, 0.000000000000, 0.000000000000, -0.000386938339, 0.000000000000, 0.000000000000,
+    0.003352671548, 0.000000000000, -1.617715409626, -2.123454152347, -2.100793644483, 0.000000000000,
+    2.714380488367, -1.617715409626, -2.123454152347, -2.100793644483, 0.000000000000, -2.714380488367 };
+  static const double pv_diag[24] = {
+    -62.212780001137, -20.639152353625, -8.072624674782, -12.844257415302, -12.780579826989, -12.886718043207,
+    -5.430071399910, -5.294717617797, -5.520326177614, -8.491427619870, -8.442511011510, -8.637202098232,
+    -8.522129852250, -8.478771017478, -6.101012911700, -4.399961541470, -5.674718921254, -5.199645689201,
+    -6.035506245464, -6.101012911700, -4.399961541470, -5.674718921254, -5.199645689201, -6.035506245464 };
+  static const double cv_row0[19] = {
+    -62.586213684613, -5.182073870985, 0.000000000000, 0.000000000000, 0.027182529380, -5.503248109878,
+    0.000000000000, 0.000000000000, 0.003745703457, -0.634256159851, 0.000000000000, 0.000000000000,
+    -0.635644668356, 0.000000000000, -0.635089195077, -1.106918200772, -2.240576905421, -1.106918200772,
+    -2.240576905421 };
+  static const double cv_diag[19] = {
+    -62.586213684613, -11.635816075246, -12.682834082597, -12.790589400787, -12.747481850711, -7.672295844378,
+    -5.247436412611, -5.471355256412, -5.381776450149, -7.014080730437, -2.373475166653, -2.359294080112,
+    -7.321248937191, -2.451424782595, -7.175690365272, -6.411652966307, -4.757373455452, -6.411652966307,
+    -4.757373455452 };
+  check_psi4_v("cc-pvdz", 24, pv_row0, pv_diag);
+  check_psi4_v("6-31g*", 19, cv_row0, cv_diag);
+}
+
 /* Unpack the packed array into the full tensor and check all eight permutations. */
 static void check_eightfold(const vqe_integrals *ints)
 {
@@ -197,6 +242,7 @@ int main(void)
   static const tu_test tests[] = {
     { "one-electron matrices (cc-pVDZ water)", test_one_body },
     { "cartesian d normalisation", test_cartesian_norm },
+    { "psi4 AO order (pure and cartesian)", test_psi4_ao_order },
     { "ERI 8-fold symmetry + atom reordering, cartesian d", test_eri_symmetry_cartesian_d },
     { "ERI 8-fold symmetry + atom reordering, pure d", test_eri_symmetry_pure_d },
     { "Schwarz screening", test_schwarz },

@@ -24,9 +24,11 @@ typedef struct {
   int atom;              /* index into the molecule */
 } vqe_shell;
 
-/* Shells of a basis placed on a molecule, in atom order, then in file order within an atom. The
- * AO ordering is libint2's (psi4's): shells in this order, within a shell the standard ordering of
- * libint2 (pure: m = -l..l; cartesian: xx, xy, xz, yy, yz, zz, ...). */
+/* Shells of a basis placed on a molecule, in atom order, then in file order within an atom (an SP
+ * shell becomes S then P). The AO ordering is psi4's: shells in this order; within a pure shell
+ * m = 0, +1, -1, +2, -2, ... (a pure p shell is z, x, y; every shell of a spherical basis is pure, as
+ * in psi4); within a cartesian shell libint2's standard order xx, xy, xz, yy, yz, zz, ... (p: x, y, z).
+ * Normalisation as libint2 and psi4: pure functions and the x^l cartesian component have unit norm. */
 typedef struct {
   char name[128];        /* canonical lower-case name, e.g. "6-31g*" */
   char path[512];        /* file it was read from */

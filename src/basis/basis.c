@@ -397,9 +397,9 @@ vqe_status vqe_basis_load(const char *name, const vqe_molecule *mol, int pure_ov
       vqe_shell *sh = &basis->shells[k];
       const raw_shell *rs = &e->sh[s];
       sh->l = rs->l;
-      /* s and p shells have the same functions either way; keep them cartesian so p is x, y, z
-       * (psi4's order) rather than libint's pure m = -1, 0, 1 = y, z, x. */
-      sh->pure = rs->l >= 2 ? pure : 0;
+      /* every shell takes the basis' kind, as in psi4: in a spherical basis a p shell is pure and
+       * ordered z, x, y (m = 0, +1, -1); in a cartesian one it is x, y, z */
+      sh->pure = pure;
       sh->nprim = rs->nprim;
       sh->exps = malloc((size_t)rs->nprim * sizeof(double));
       sh->coefs = malloc((size_t)rs->nprim * sizeof(double));

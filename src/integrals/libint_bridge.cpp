@@ -44,12 +44,35 @@ std::vector<libint2::Shell> make_shells(const vqe_basis *b)
 
 int shell_size(const vqe_shell &s) { return s.pure ? 2 * s.l + 1 : (s.l + 1) * (s.l + 2) / 2; }
 
+// AO index of each libint function. libint2 (Debian build: standard ordering) gives pure shells as
+// m = -l..l; psi4 orders them m = 0, +1, -1, +2, -2, ... (so a pure p shell is z, x, y), which is the
+// order basis.h promises. Cartesian shells are the same in both (xx, xy, xz, yy, yz, zz, ...).
+std::vector<std::vector<int>> ao_maps(const vqe_basis *b)
+{
+  std::vector<std::vector<int>> maps((size_t)b->nshell);
+  for (int s = 0; s < b->nshell; s++) {
+    const vqe_shell &sh = b->shells[s];
+    const int n = shell_size(sh), o = b->shell_offset[s];
+    maps[(size_t)s].resize((size_t)n);
+    for (int k = 0; k < n; k++) {
+      int pos = k;
+      if (sh.pure && sh.l > 0) {
+        const int m = k - sh.l;
+        pos = m == 0 ? 0 : m > 0 ? 2 * m - 1 : -2 * m;
+      }
+      maps[(size_t)s][(size_t)k] = o + pos;
+    }
+  }
+  return maps;
+}
+
 using charges_t = std::vector<std::pair<double, std::array<double, 3>>>;
 
 // One-body matrix (row-major nbf x nbf) for an operator; OpenMP over shell pairs.
 void one_body(const vqe_basis *b, const std::vector<libint2::Shell> &shells, libint2::Operator op,
               const charges_t *charges, double *M)
 {
+  const auto maps = ao_maps(b);
   const int ns = b->nshell, nbf = b->nbf;
   const int nthr = omp_get_max_threads();
   std::vector<libint2::Engine> eng((size_t)nthr);
@@ -66,14 +89,14 @@ void one_body(const vqe_basis *b, const std::vector<libint2::Shell> &shells, lib
     libint2::Engine &e = eng[(size_t)omp_get_thread_num()];
     const auto &buf = e.results();
     e.compute(shells[(size_t)s1], shells[(size_t)s2]);
-    const int o1 = b->shell_offset[s1], o2 = b->shell_offset[s2];
-    const int n1 = shell_size(b->shells[s1]), n2 = shell_size(b->shells[s2]);
+    const std::vector<int> &m1 = maps[(size_t)s1], &m2 = maps[(size_t)s2];
+    const int n1 = (int)m1.size(), n2 = (int)m2.size();
     const double *v = buf[0];
     for (int f1 = 0; f1 < n1; f1++)
       for (int f2 = 0; f2 < n2; f2++) {
         const double x = v ? v[f1 * n2 + f2] : 0.0;
-        M[(size_t)(o1 + f1) * nbf + (o2 + f2)] = x;
-        M[(size_t)(o2 + f2) * nbf + (o1 + f1)] = x;
+        M[(size_t)m1[(size_t)f1] * nbf + m2[(size_t)f2]] = x;
+        M[(size_t)m2[(size_t)f2] * nbf + m1[(size_t)f1]] = x;
       }
   }
 }
@@ -194,7 +217,7 @@ vqe_status vqe_integrals_compute(const vqe_basis *basis, const vqe_molecule *mol
     int failed = 0;
     char failmsg[256] = "";
     double *eri = ints->eri;
-    const int *off = basis->shell_offset;
+    const auto maps = ao_maps(basis);
     // Canonical quartets: pair P = (s1 >= s2) >= pair R = (s3 >= s4). Every packed index belongs to
     // exactly one canonical quartet, so threads never write the same element.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthr) reduction(+ : computed, screened)
@@ -213,15 +236,17 @@ vqe_status vqe_integrals_compute(const vqe_basis *basis, const vqe_molecule *mol
           computed++;
           const double *v = buf[0];
           if (!v) continue;   // libint screened the whole quartet: zeros
+          const int *m1 = maps[(size_t)s1].data(), *m2 = maps[(size_t)s2].data();
+          const int *m3 = maps[(size_t)s3].data(), *m4 = maps[(size_t)s4].data();
           for (int f1 = 0, k = 0; f1 < n1; f1++) {
-            const size_t i = (size_t)(off[s1] + f1);
+            const size_t i = (size_t)m1[f1];
             for (int f2 = 0; f2 < n2; f2++) {
-              const size_t j = (size_t)(off[s2] + f2);
+              const size_t j = (size_t)m2[f2];
               const size_t ij = vqe_pair_index(i, j);
               for (int f3 = 0; f3 < n3; f3++) {
-                const size_t kk = (size_t)(off[s3] + f3);
+                const size_t kk = (size_t)m3[f3];
                 for (int f4 = 0; f4 < n4; f4++, k++) {
-                  const size_t l = (size_t)(off[s4] + f4);
+                  const size_t l = (size_t)m4[f4];
                   eri[vqe_pair_index(ij, vqe_pair_index(kk, l))] = v[k];
                 }
               }
