@@ -37,13 +37,19 @@ typedef struct {
   int n_alpha, n_beta;     /* docc = n_beta, socc = n_alpha - n_beta */
   double e_nuc, e_elec, e_total;
   double *C;               /* nbf x nmo row-major: C[mu*nmo + p] = coefficient of AO mu in MO p */
-  double *eps;             /* nmo orbital energies, ascending */
+  double *eps;             /* nmo orbital energies: eigenvalues of F (RHF) or of (Fa+Fb)/2 within the
+                              closed, open and virtual blocks (ROHF, as psi4), ascending in each block */
   double *occ;             /* nmo occupations: 2, 1 or 0 */
   double *H;               /* nbf x nbf core Hamiltonian T + V (kept for the MO transformation) */
   int iterations;
   int converged;
-  double last_de, last_grad;
-  double stability_lowest; /* lowest orbital-Hessian eigenvalue (NAN when not computed) */
+  double last_de, last_grad;  /* last energy change; Frobenius norm of the antisymmetrised off-diagonal
+                                 (closed/open/virtual) blocks of the effective MO Fock matrix */
+  double stability_lowest; /* lowest eigenvalue of d2E/dk2 over real rotations C -> C exp(k) between
+                              closed, open and virtual orbitals (RHF: 4 x the singlet A+B matrix),
+                              hartree; by Davidson on finite-difference Hessian-vector products;
+                              NAN when not computed. Stable when > -1e-5 (zero modes of degenerate
+                              open shells give ~0). */
   int stable;              /* 1 minimum, 0 saddle point, -1 not checked */
   double time_total;
 } vqe_scf_result;
