@@ -517,6 +517,42 @@ static void test_full_active_space_and_psi4_integrals(void)
   free_sys(&s);
 }
 
+/* Degenerate orbitals (the p shells of H2/cc-pVDZ, N2's π pairs) are rotated to a canonical,
+ * axis-aligned form before the transformation, so the Pauli representation does not depend on the
+ * rotation the SCF happened to return (which varies with thread count / summation order). */
+static void test_degenerate_orbitals_canonical(void)
+{
+  const char *names[] = { "h2_ccpvdz", "n2_sto3g" };
+  const int frozen[] = { 0, 2 };
+  const size_t want[] = { 2239, 825 };
+  for (int k = 0; k < 2; k++) {
+    size_t nterms[2] = {0, 0};
+    double norm[2] = {0, 0};
+    for (int t = 1; t <= 2; t++) {
+      vqe_set_threads(t);
+      sys_t s;
+      if (!run_scf(names[k], &s)) { free_sys(&s); continue; }
+      vqe_error err = {0};
+      vqe_active_space as;
+      vqe_mo_hamiltonian h;
+      vqe_pauli_sum H;
+      CU_ASSERT_EQUAL_FATAL(vqe_active_space_resolve(&s.mol, s.scf.nmo, s.scf.n_alpha, s.scf.n_beta, frozen[k], -1, -1, &as, &err), VQE_OK);
+      CU_ASSERT_EQUAL_FATAL(vqe_mo_hamiltonian_build(&s.scf, &s.ints, &as, &h, &err), VQE_OK);
+      CU_ASSERT_EQUAL_FATAL(vqe_hamiltonian_jordan_wigner(&h, -1, &H, &err), VQE_OK);
+      nterms[t - 1] = H.n_terms;
+      norm[t - 1] = vqe_pauli_sum_one_norm(&H);
+      TU_ASSERT_CLOSE(vqe_mo_hamiltonian_hf_energy(&h), s.scf.e_total, 1e-10);
+      vqe_pauli_sum_free(&H);
+      vqe_mo_hamiltonian_free(&h);
+      free_sys(&s);
+    }
+    vqe_set_threads(2);
+    CU_ASSERT_EQUAL(nterms[0], want[k]);
+    CU_ASSERT_EQUAL(nterms[1], want[k]);
+    TU_ASSERT_CLOSE(norm[0], norm[1], 1e-9);
+  }
+}
+
 int main(void)
 {
   const tu_test tests[] = {
@@ -534,6 +570,7 @@ int main(void)
     { "SCF: every correlated psi4 reference to 1e-8", test_psi4_correlated_references },
     { "SCF: <HF|H_qubit|HF> = E_SCF (RHF, ROHF), <FCI|H|FCI> = E_FCI", test_hf_expectation_rhf_rohf },
     { "SCF: full active space = full space; integrals = psi4", test_full_active_space_and_psi4_integrals },
+    { "SCF: degenerate orbitals canonical (term count, 1-norm reproducible)", test_degenerate_orbitals_canonical },
     { NULL, NULL },
   };
   return tu_run_suite("hamiltonian", tests);

@@ -3,6 +3,7 @@
  * transformations, and freezing inactive orbitals. Called by the CLI commands and the VQE driver. */
 #include "vqe/hamiltonian.h"
 #include <cblas.h>
+#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,58 @@ static vqe_status ham_transform_eri(int nbf, int nt, const double *Ct, const dou
   return VQE_OK;
 }
 
+/* Degenerate orbitals (π pairs of linear molecules, t2 sets, ...) come out of the SCF in an arbitrary
+ * rotation that can change from run to run (summation order in threaded Fock builds). Energies do not
+ * care, but the Pauli representation does: its term count and 1-norm change with the rotation. So each
+ * block of orbitals with equal energy (|Δε| < HAM_DEGENERATE_EPS), equal occupation and on the same side
+ * of the frozen/active boundary is rotated to the eigenvectors of C_b^T W C_b, W = diag(1, 2, …, nbf) on
+ * the AOs: a rotation fixed by the block's span alone, which aligns π orbitals with the Cartesian axes
+ * (px and py AOs have different weights) and so keeps symmetry zeros exact. Signs: the largest
+ * coefficient of each rotated orbital is positive. No energy changes (the rotation stays within one
+ * space and one occupation). */
+#define HAM_DEGENERATE_EPS 1e-6
+
+static void ham_canonicalize_degenerate(const vqe_scf_result *scf, int nt, int n_frozen, double *Ct)
+{
+  const int nbf = scf->nbf;
+  for (int b0 = 0; b0 < nt;) {
+    int b1 = b0 + 1;
+    while (b1 < nt && fabs(scf->eps[b1] - scf->eps[b0]) < HAM_DEGENERATE_EPS && scf->occ[b1] == scf->occ[b0] &&
+           !(b0 < n_frozen && b1 >= n_frozen))
+      b1++;
+    int k = b1 - b0;
+    if (k > 1) {
+      double *M = calloc((size_t)k * k, sizeof *M), *w = malloc((size_t)k * sizeof *w);
+      double *Cb = malloc((size_t)nbf * k * sizeof *Cb);
+      if (M && w && Cb) {
+        for (int mu = 0; mu < nbf; mu++)
+          for (int i = 0; i < k; i++) Cb[mu * k + i] = Ct[(size_t)mu * nt + b0 + i];
+        for (int i = 0; i < k; i++)
+          for (int j = 0; j < k; j++) {
+            double v = 0;
+            for (int mu = 0; mu < nbf; mu++) v += (mu + 1.0) * Cb[mu * k + i] * Cb[mu * k + j];
+            M[i * k + j] = v;
+          }
+        if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', k, M, k, w) == 0) {
+          for (int j = 0; j < k; j++) {
+            double big = 0;
+            for (int mu = 0; mu < nbf; mu++) {
+              double v = 0;
+              for (int i = 0; i < k; i++) v += Cb[mu * k + i] * M[i * k + j];
+              Ct[(size_t)mu * nt + b0 + j] = v;
+              if (fabs(v) > fabs(big) + 1e-12) big = v;
+            }
+            if (big < 0)
+              for (int mu = 0; mu < nbf; mu++) Ct[(size_t)mu * nt + b0 + j] = -Ct[(size_t)mu * nt + b0 + j];
+          }
+        }
+      }
+      free(M); free(w); free(Cb);
+    }
+    b0 = b1;
+  }
+}
+
 vqe_status vqe_mo_hamiltonian_build(const vqe_scf_result *scf, const vqe_integrals *ints,
                                     const vqe_active_space *as, vqe_mo_hamiltonian *ham, vqe_error *err)
 {
@@ -265,6 +318,7 @@ vqe_status vqe_mo_hamiltonian_build(const vqe_scf_result *scf, const vqe_integra
   }
   for (int mu = 0; mu < nbf; mu++)
     for (int p = 0; p < nt; p++) Ct[mu * nt + p] = scf->C[(size_t)mu * nmo + p];
+  if (scf->eps && scf->occ) ham_canonicalize_degenerate(scf, nt, as->n_frozen, Ct);
   /* h = C^T H C */
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nbf, nt, nbf, 1.0, scf->H, nbf, Ct, nt, 0.0, T, nt);
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nt, nt, nbf, 1.0, Ct, nt, T, nt, 0.0, mo.h, nt);
