@@ -143,6 +143,23 @@ const char *vqe_verdict_name(vqe_verdict v);   /* "trainable" / "plateau" */
 vqe_verdict vqe_plateau_verdict(const vqe_plateau_fit *fit, double variance_last, double scale2_last,
                                 const vqe_plateau_criteria *crit, char *reason, size_t reason_size);
 
+/* ---- the quick estimate before an optimisation ------------------------------------------------------
+ * M samples of the adjoint gradient of ⟨ref|U(θ)† H U(θ)|ref⟩ with θ uniform on [0, 2π) (seeded), the
+ * mean over parameters of Var[∂E/∂θ_k] with its standard error, and the threshold verdict
+ * (Var/scale² against crit->rel_threshold). Used by `vqe run --plateau-samples` and the sweeps. */
+typedef struct {
+  int n_samples;
+  double variance, variance_stderr;   /* mean over k of Var[∂E/∂θ_k] */
+  double scale2, relative;            /* Tr(H̃²)/d and variance/scale2 */
+  vqe_verdict verdict;
+  char reason[256];
+  double time;
+} vqe_plateau_quick_result;
+
+vqe_status vqe_plateau_quick(const vqe_circuit *c, uint64_t reference, const vqe_pauli_sum *h, int samples,
+                             uint64_t seed, const vqe_plateau_criteria *crit, vqe_plateau_quick_result *out,
+                             vqe_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -405,3 +405,59 @@ vqe_verdict vqe_plateau_verdict(const vqe_plateau_fit *fit, double var_last, dou
     snprintf(reason, n, "Var[∂E]/scale² = %.2e >= threshold %.0e", rel, crit->rel_threshold);
   return VQE_VERDICT_TRAINABLE;
 }
+
+/* ---- quick estimate ------------------------------------------------------------------------------------ */
+
+typedef struct {
+  const vqe_circuit *c;
+  const vqe_cost *cost;
+  vqe_statevec psi0, work[3];
+} quick_ctx;
+
+static vqe_status quick_grad(void *ctx, uint64_t k, vqe_rng *rng, const double *theta, double *energy, double *grad,
+                             vqe_error *err)
+{
+  quick_ctx *q = ctx;
+  (void)k; (void)rng;
+  return vqe_cost_gradient(q->c, q->cost, &q->psi0, theta, q->work, energy, grad, err);
+}
+
+vqe_status vqe_plateau_quick(const vqe_circuit *c, uint64_t reference, const vqe_pauli_sum *h, int samples,
+                             uint64_t seed, const vqe_plateau_criteria *crit, vqe_plateau_quick_result *out,
+                             vqe_error *err)
+{
+  memset(out, 0, sizeof *out);
+  vqe_cost cost;
+  vqe_status st = vqe_cost_from_pauli(h, "hamiltonian", &cost, err);
+  if (st) return st;
+  quick_ctx q = { .c = c, .cost = &cost };
+  memset(&q.psi0, 0, sizeof q.psi0);
+  memset(q.work, 0, sizeof q.work);
+  st = vqe_statevec_init_many(q.work, 3, c->n_qubits, err);
+  if (!st) st = vqe_statevec_init(&q.psi0, c->n_qubits, err);
+  if (!st) st = vqe_statevec_set_basis(&q.psi0, reference, err);
+  vqe_plateau_stats ps;
+  memset(&ps, 0, sizeof ps);
+  if (!st) {
+    vqe_plateau_options o;
+    vqe_plateau_options_default(&o);
+    o.n_samples = samples;
+    o.seed = seed;
+    o.bootstrap = 0;
+    st = vqe_plateau_sample(c->n_params, quick_grad, &q, &o, &ps, err);
+  }
+  if (!st) {
+    out->n_samples = ps.n_samples;
+    out->variance = ps.variance_mean;
+    out->variance_stderr = ps.variance_mean_stderr;
+    out->scale2 = vqe_cost_scale2(&cost);
+    out->relative = out->scale2 > 0 ? out->variance / out->scale2 : (double)NAN;
+    out->verdict = vqe_plateau_verdict(NULL, out->variance, out->scale2, crit, out->reason, sizeof out->reason);
+    out->time = ps.time;
+  }
+  vqe_plateau_stats_free(&ps);
+  vqe_statevec_free(&q.psi0);
+  for (int i = 0; i < 3; i++) vqe_statevec_free(&q.work[i]);
+  vqe_cost_free(&cost);
+  return st;
+}
