@@ -213,7 +213,9 @@ vqe_status cli_vqe_execute(const cli_vqe_options *o, const cli_vqe_system *s, vq
   memset(r, 0, sizeof *r);
   if (!o->init_given && cfg.ansatz.kind == VQE_ANSATZ_HEA) cfg.init = VQE_INIT_RANDOM;
   if (cfg.penalty.mu_number != 0.0) cfg.penalty.n_target = s->ham.n_alpha + s->ham.n_beta;
-  if (cfg.init == VQE_INIT_GIVEN) {
+  if (cfg.init == VQE_INIT_GIVEN && !o->init_file && cfg.init_params) {
+    /* parameters given in memory (a study's warm start): used as they are */
+  } else if (cfg.init == VQE_INIT_GIVEN) {
     vqe_ansatz_spec spec = cfg.ansatz;
     spec.norb = s->ham.norb; spec.n_alpha = s->ham.n_alpha; spec.n_beta = s->ham.n_beta;
     vqe_ansatz a;
