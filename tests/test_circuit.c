@@ -1,0 +1,572 @@
+/* test_circuit.c — CUnit suite for circuit.h: every gate on every qubit position (n = 1..6) against
+ * the dense reference of sv_dense_ref.h, unitarity, gate·inverse = identity, generators by finite
+ * differences, the adjoint-gradient walk, fused = unfused, text/counts, error paths, 1 vs 2 threads. */
+#include "testutil.h"
+#include "sv_dense_ref.h"
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TOL 1e-12
+
+static int gate_k(vqe_gate_kind k) { return vqe_gate_info_of(k)->n_qubits; }
+
+/* A one-gate circuit; angle a bound to θ[a] with coefficient 1. */
+static void one_gate(vqe_circuit *c, int n, vqe_gate_kind kind, const int *q, uint64_t x, uint64_t z)
+{
+  vqe_circuit_init(c, n);
+  vqe_gate g;
+  memset(&g, 0, sizeof g);
+  g.kind = kind;
+  for (int j = 0; j < gate_k(kind); j++) g.q[j] = q[j];
+  g.x = x;
+  g.z = z;
+  for (int a = 0; a < 3; a++) g.angle[a] = vqe_angle_param(a, 1.0);
+  vqe_error err;
+  CU_ASSERT_EQUAL_FATAL(vqe_circuit_add(c, &g, &err), VQE_OK);
+}
+
+static void random_state(vqe_statevec *s, int n, vqe_rng *rng)
+{
+  CU_ASSERT_EQUAL_FATAL(vqe_statevec_init(s, n, NULL), VQE_OK);
+  vqe_statevec_set_random(s, rng);
+}
+
+static double sv_diff(const vqe_statevec *a, const cplx *b)
+{
+  return rf_maxdiff(a->dim, (const cplx *)a->amp, b);
+}
+
+static double sv_diff2(const vqe_statevec *a, const vqe_statevec *b)
+{
+  return rf_maxdiff(a->dim, (const cplx *)a->amp, (const cplx *)b->amp);
+}
+
+/* Check one gate: forward against the reference, inverse, generator by central differences. */
+static double worst_fwd, worst_inv, worst_gen;
+static void check_gate(int n, vqe_gate_kind kind, const int *q, uint64_t x, uint64_t z, vqe_rng *rng)
+{
+  const int d = 1 << n;
+  vqe_circuit c;
+  one_gate(&c, n, kind, q, x, z);
+  const int na = vqe_gate_info_of(kind)->n_angles;
+  double th[3];
+  for (int a = 0; a < 3; a++) th[a] = 2 * M_PI * vqe_rng_uniform(rng) - M_PI;
+  vqe_statevec s, s0, t;
+  random_state(&s, n, rng);
+  vqe_statevec_init(&s0, n, NULL);
+  vqe_statevec_init(&t, n, NULL);
+  vqe_statevec_copy(&s0, &s, NULL);
+  cplx *U = rf_new(d), *ref = malloc((size_t)d * sizeof *ref);
+  rf_gate(n, &c.gates[0], th, U);
+  rf_matvec(d, U, (const cplx *)s0.amp, ref);
+  vqe_error err;
+  CU_ASSERT_EQUAL(vqe_circuit_apply(&c, th, &s, &err), VQE_OK);
+  double e = sv_diff(&s, ref);
+  if (e > worst_fwd) worst_fwd = e;
+  if (e > TOL) fprintf(stderr, "\n  %s n=%d q=%d,%d,%d,%d x=%llx z=%llx: forward error %.2e\n", vqe_gate_info_of(kind)->name, n,
+                       q[0], q[1], q[2], q[3], (unsigned long long)x, (unsigned long long)z, e);
+  CU_ASSERT(e <= TOL);
+  /* gate · inverse = identity */
+  vqe_statevec_copy(&t, &s, NULL);
+  CU_ASSERT_EQUAL(vqe_circuit_apply_gate_inverse(&c, 0, th, &t, &err), VQE_OK);
+  e = sv_diff2(&t, &s0);
+  if (e > worst_inv) worst_inv = e;
+  CU_ASSERT(e <= TOL);
+  /* generator: (∂U/∂α_a)ψ0 = −i G̃ U ψ0 vs central differences of the reference */
+  for (int a = 0; a < na; a++) {
+    vqe_statevec_copy(&t, &s, NULL);
+    CU_ASSERT_EQUAL(vqe_circuit_apply_derivative(&c, 0, a, th, &t, &err), VQE_OK);
+    const double h = 1e-5;
+    double tp[3] = { th[0], th[1], th[2] }, tm[3] = { th[0], th[1], th[2] };
+    tp[a] += h;
+    tm[a] -= h;
+    /* central differences of the engine (its forward map was checked against the reference) */
+    vqe_statevec sp, sm;
+    vqe_statevec_init(&sp, n, NULL);
+    vqe_statevec_init(&sm, n, NULL);
+    vqe_statevec_copy(&sp, &s0, NULL);
+    vqe_statevec_copy(&sm, &s0, NULL);
+    vqe_circuit_apply(&c, tp, &sp, NULL);
+    vqe_circuit_apply(&c, tm, &sm, NULL);
+    cplx *yp = malloc((size_t)d * sizeof *yp);
+    for (int i = 0; i < d; i++) yp[i] = (sp.amp[i] - sm.amp[i]) / (2 * h);
+    vqe_statevec_free(&sp);
+    vqe_statevec_free(&sm);
+    e = sv_diff(&t, yp);
+    if (e > worst_gen) worst_gen = e;
+    if (e > 1e-8) fprintf(stderr, "\n  %s angle %d: generator error %.2e\n", vqe_gate_info_of(kind)->name, a, e);
+    CU_ASSERT(e <= 1e-8);
+    free(yp);
+  }
+  free(U);
+  free(ref);
+  vqe_statevec_free(&s);
+  vqe_statevec_free(&s0);
+  vqe_statevec_free(&t);
+  vqe_circuit_free(&c);
+}
+
+/* Every ordered tuple of k distinct qubits of n (or `limit` random ones when there are more). */
+static void for_tuples(int n, int k, int limit, vqe_rng *rng, vqe_gate_kind kind)
+{
+  int q[4] = { 0, 0, 0, 0 };
+  size_t total = 1;
+  for (int j = 0; j < k; j++) total *= (size_t)(n - j);
+  if ((int)total <= limit) {
+    for (size_t t = 0; t < total; t++) {
+      /* decode t as a k-permutation */
+      size_t r = t;
+      int used[64] = { 0 };
+      for (int j = 0; j < k; j++) {
+        const size_t left = (size_t)(n - j);
+        size_t pick = r % left;
+        r /= left;
+        for (int v = 0; v < n; v++)
+          if (!used[v]) {
+            if (pick == 0) { q[j] = v; used[v] = 1; break; }
+            pick--;
+          }
+      }
+      check_gate(n, kind, q, 0, 0, rng);
+    }
+  } else {
+    for (int t = 0; t < limit; t++) {
+      int used[64] = { 0 };
+      for (int j = 0; j < k; j++) {
+        int v;
+        do v = (int)(vqe_rng_u64(rng) % (uint64_t)n); while (used[v]);
+        used[v] = 1;
+        q[j] = v;
+      }
+      check_gate(n, kind, q, 0, 0, rng);
+    }
+  }
+}
+
+static void test_every_gate_every_position(void)
+{
+  vqe_rng rng;
+  vqe_rng_seed(&rng, 11);
+  worst_fwd = worst_inv = worst_gen = 0;
+  for (int n = 1; n <= 6; n++)
+    for (int kind = 0; kind < VQE_GATE_COUNT; kind++) {
+      if (kind == VQE_GATE_PAULI_ROT) {
+        const uint64_t all = (UINT64_C(1) << n) - 1;
+        if (n <= 2) {
+          for (uint64_t x = 0; x <= all; x++)
+            for (uint64_t z = 0; z <= all; z++)
+              if (x | z) { int q[4] = { 0, 0, 0, 0 }; check_gate(n, VQE_GATE_PAULI_ROT, q, x, z, &rng); }
+        } else {
+          for (int t = 0; t < 24; t++) {
+            uint64_t x = vqe_rng_u64(&rng) & all, z = vqe_rng_u64(&rng) & all;
+            if (!(x | z)) x = 1;
+            int q[4] = { 0, 0, 0, 0 };
+            check_gate(n, VQE_GATE_PAULI_ROT, q, x, z, &rng);
+          }
+        }
+        continue;
+      }
+      const int k = gate_k((vqe_gate_kind)kind);
+      if (k > n) continue;
+      for_tuples(n, k, 400, &rng, (vqe_gate_kind)kind);   /* all tuples: at most 6·5·4·3 = 360 */
+    }
+  fprintf(stderr, "\n  worst: forward %.2e, inverse %.2e, generator (finite differences) %.2e\n",
+          worst_fwd, worst_inv, worst_gen);
+}
+
+static void test_gate_matrix_and_unitarity(void)
+{
+  vqe_rng rng;
+  vqe_rng_seed(&rng, 5);
+  for (int kind = 0; kind < VQE_GATE_COUNT; kind++) {
+    const vqe_gate_info *gi = vqe_gate_info_of((vqe_gate_kind)kind);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(gi);
+    vqe_gate g;
+    memset(&g, 0, sizeof g);
+    g.kind = (vqe_gate_kind)kind;
+    int k = gi->n_qubits;
+    for (int j = 0; j < k; j++) g.q[j] = j;
+    if (kind == VQE_GATE_PAULI_ROT) { g.x = 0x5; g.z = 0x6; k = 3; }
+    double v[3] = { 0.7, -1.3, 2.1 };
+    const int d = 1 << k;
+    vqe_complex m[64 * 64];
+    vqe_error err;
+    vqe_status st = vqe_gate_matrix(&g, v, m, &err);
+    if (gi->n_qubits == 4 && (kind == VQE_GATE_FERMI_DOUBLE || kind == VQE_GATE_ORBITAL_ROT || kind == VQE_GATE_GATE_FABRIC_Q)) {
+      CU_ASSERT_EQUAL(st, VQE_ERR_INPUT);
+      TU_ASSERT_CONTAINS(err.msg, "Jordan-Wigner");
+      continue;
+    }
+    if (kind == VQE_GATE_FERMI_SINGLE) { CU_ASSERT_EQUAL(st, VQE_ERR_INPUT); continue; }
+    CU_ASSERT_EQUAL_FATAL(st, VQE_OK);
+    cplx *U = rf_new(d), *UdU = rf_new(d), *Ud = rf_new(d);
+    rf_gate(k, &g, v, U);
+    CU_ASSERT(rf_maxdiff((size_t)d * d, (const cplx *)m, U) <= TOL);
+    /* unitarity of the engine's matrix */
+    rf_adjoint(d, (const cplx *)m, Ud);
+    rf_mul(d, Ud, (const cplx *)m, UdU);
+    rf_eye(d, U);
+    const double e = rf_maxdiff((size_t)d * d, UdU, U);
+    if (e > TOL) fprintf(stderr, "\n  %s: |U^dag U - I| = %.2e\n", gi->name, e);
+    CU_ASSERT(e <= TOL);
+    free(U); free(UdU); free(Ud);
+  }
+  /* unitarity of the fermionic gates through the engine (columns on 6 qubits) */
+  const vqe_gate_kind fk[4] = { VQE_GATE_FERMI_SINGLE, VQE_GATE_FERMI_DOUBLE, VQE_GATE_ORBITAL_ROT, VQE_GATE_GATE_FABRIC_Q };
+  const int qs[4][4] = { { 4, 1, 0, 0 }, { 5, 0, 3, 1 }, { 1, 2, 3, 4 }, { 0, 2, 3, 5 } };
+  for (int t = 0; t < 4; t++) {
+    vqe_circuit c;
+    one_gate(&c, 6, fk[t], qs[t], 0, 0);
+    const double th[3] = { 0.4, 1.1, 0 };
+    const int d = 64;
+    cplx *M = rf_new(d), *Md = rf_new(d), *P = rf_new(d), *E = rf_new(d);
+    vqe_statevec s;
+    vqe_statevec_init(&s, 6, NULL);
+    for (int col = 0; col < d; col++) {
+      vqe_statevec_set_basis(&s, (uint64_t)col, NULL);
+      vqe_circuit_apply(&c, th, &s, NULL);
+      for (int r = 0; r < d; r++) M[r * d + col] = s.amp[r];
+    }
+    rf_adjoint(d, M, Md);
+    rf_mul(d, Md, M, P);
+    rf_eye(d, E);
+    CU_ASSERT(rf_maxdiff((size_t)d * d, P, E) <= TOL);
+    free(M); free(Md); free(P); free(E);
+    vqe_statevec_free(&s);
+    vqe_circuit_free(&c);
+  }
+}
+
+/* PennyLane's documented OrbitalRotation example: |1100⟩ (wires 0,1 occupied) at φ = 0.1. */
+static void test_orbital_rotation_pennylane_example(void)
+{
+  vqe_circuit c;
+  const int q[4] = { 0, 1, 2, 3 };
+  one_gate(&c, 4, VQE_GATE_ORBITAL_ROT, q, 0, 0);
+  vqe_statevec s;
+  vqe_statevec_init(&s, 4, NULL);
+  vqe_statevec_set_basis(&s, 0x3, NULL);           /* qubits 0 and 1 occupied */
+  const double th[1] = { 0.1 };
+  CU_ASSERT_EQUAL(vqe_circuit_apply(&c, th, &s, NULL), VQE_OK);
+  /* PennyLane index (wire 0 = MSB) → ours (wire j = qubit j) */
+  const double c2 = cos(0.05), s2 = sin(0.05);
+  TU_ASSERT_CLOSE(creal(s.amp[0x3]), c2 * c2, 1e-14);        /* |1100⟩_PL: 0.99750208 */
+  TU_ASSERT_CLOSE(creal(s.amp[0x6]), c2 * s2, 1e-14);        /* q1,q2: |0110⟩_PL: +0.04991671 */
+  TU_ASSERT_CLOSE(creal(s.amp[0x9]), -c2 * s2, 1e-14);       /* q0,q3: |1001⟩_PL: −0.04991671 */
+  TU_ASSERT_CLOSE(creal(s.amp[0xC]), s2 * s2, 1e-14);        /* q2,q3: |0011⟩_PL: 0.00249792 */
+  TU_ASSERT_CLOSE(creal(s.amp[0x6]), 0.04991671, 1e-8);
+  TU_ASSERT_CLOSE(vqe_statevec_norm2(&s), 1.0, 1e-14);
+  vqe_statevec_free(&s);
+  vqe_circuit_free(&c);
+  /* the reference's product form equals the exponential of the summed generator */
+  const int n = 5, d = 32, qq[4] = { 1, 2, 3, 4 };
+  cplx *A = rf_new(d), *E1 = rf_new(d), *E2 = rf_new(d);
+  rf_orbital_gen(n, qq, A);
+  rf_expm(d, A, 0.83, E1);
+  rf_orbital(n, qq, 0.83, E2);
+  CU_ASSERT(rf_maxdiff((size_t)d * d, E1, E2) <= 1e-13);
+  free(A); free(E1); free(E2);
+}
+
+/* A random circuit using every kind, several parameters shared with coefficients and offsets. */
+static void random_circuit(vqe_circuit *c, int n, int n_gates, int n_params, vqe_rng *rng, int only_dense)
+{
+  vqe_circuit_init(c, n);
+  for (int i = 0; i < n_gates; i++) {
+    vqe_gate g;
+    memset(&g, 0, sizeof g);
+    int kind;
+    do {
+      kind = (int)(vqe_rng_u64(rng) % VQE_GATE_COUNT);
+    } while (gate_k((vqe_gate_kind)kind) > n ||
+             (only_dense && (kind == VQE_GATE_FERMI_SINGLE || kind == VQE_GATE_FERMI_DOUBLE ||
+                             kind == VQE_GATE_ORBITAL_ROT || kind == VQE_GATE_GATE_FABRIC_Q)));
+    g.kind = (vqe_gate_kind)kind;
+    int used[64] = { 0 };
+    for (int j = 0; j < gate_k(g.kind); j++) {
+      int v;
+      do v = (int)(vqe_rng_u64(rng) % (uint64_t)n); while (used[v]);
+      used[v] = 1;
+      g.q[j] = v;
+    }
+    if (kind == VQE_GATE_PAULI_ROT) {
+      const uint64_t all = (UINT64_C(1) << n) - 1;
+      g.x = vqe_rng_u64(rng) & vqe_rng_u64(rng) & all;
+      g.z = vqe_rng_u64(rng) & vqe_rng_u64(rng) & all;
+      if (!(g.x | g.z)) g.z = UINT64_C(1) << (vqe_rng_u64(rng) % (uint64_t)n);
+    }
+    for (int a = 0; a < 3; a++) {
+      if (vqe_rng_uniform(rng) < 0.25) g.angle[a] = vqe_angle_fixed(vqe_rng_uniform(rng) * 3);
+      else {
+        g.angle[a] = vqe_angle_param((int)(vqe_rng_u64(rng) % (uint64_t)n_params), vqe_rng_uniform(rng) * 2 - 1);
+        g.angle[a].offset = vqe_rng_uniform(rng) - 0.5;
+      }
+    }
+    CU_ASSERT_EQUAL_FATAL(vqe_circuit_add(c, &g, NULL), VQE_OK);
+  }
+}
+
+/* Hardware-efficient layer: RY, RZ on every qubit, then a CNOT ladder. */
+static void hea_circuit(vqe_circuit *c, int n, int layers)
+{
+  vqe_circuit_init(c, n);
+  int p = 0;
+  for (int l = 0; l < layers; l++) {
+    for (int q = 0; q < n; q++) {
+      vqe_circuit_add_param(c, VQE_GATE_RY, &q, p++, 1.0, NULL);
+      vqe_circuit_add_param(c, VQE_GATE_RZ, &q, p++, 1.0, NULL);
+    }
+    for (int q = 0; q + 1 < n; q++) {
+      const int cq[2] = { q, q + 1 };
+      vqe_circuit_add_fixed(c, VQE_GATE_CNOT, cq, NULL, NULL);
+    }
+  }
+}
+
+static void test_fused_equals_unfused(void)
+{
+  vqe_rng rng;
+  vqe_rng_seed(&rng, 99);
+  const int ns[6] = { 2, 5, 9, 10, 11, 12 };
+  double worst = 0;
+  for (int t = 0; t < 6; t++) {
+    const int n = ns[t];
+    for (int rep = 0; rep < 3; rep++) {
+      vqe_circuit c;
+      if (rep == 0) hea_circuit(&c, n, 2);
+      else random_circuit(&c, n, 60, 7, &rng, rep == 1);
+      double th[64];
+      for (int i = 0; i < 64; i++) th[i] = vqe_rng_uniform(&rng) * 4 - 2;
+      vqe_statevec a, b;
+      random_state(&a, n, &rng);
+      vqe_statevec_init(&b, n, NULL);
+      vqe_statevec_copy(&b, &a, NULL);
+      CU_ASSERT_EQUAL(vqe_circuit_apply(&c, th, &a, NULL), VQE_OK);
+      for (int F = 1; F <= 4; F++)
+        for (int B = 0; B <= 9; B += 8) {
+          vqe_statevec s;
+          vqe_statevec_init(&s, n, NULL);
+          vqe_statevec_copy(&s, &b, NULL);
+          vqe_fuse_options o = { F, B };
+          vqe_fused *f = NULL;
+          vqe_error err;
+          CU_ASSERT_EQUAL_FATAL(vqe_circuit_fuse(&c, th, &o, &f, &err), VQE_OK);
+          CU_ASSERT_EQUAL(vqe_fused_apply(f, &s, &err), VQE_OK);
+          vqe_fused_stats fs;
+          vqe_fused_get_stats(f, &fs);
+          CU_ASSERT_EQUAL(fs.n_gates_in, c.n_gates);
+          CU_ASSERT(fs.n_ops <= 3 * c.n_gates);
+          const double e = sv_diff2(&s, &a);
+          if (e > worst) worst = e;
+          if (e > 1e-11) fprintf(stderr, "\n  fused n=%d rep=%d F=%d B=%d: error %.2e\n", n, rep, F, B, e);
+          CU_ASSERT(e <= 1e-11);
+          vqe_fused_destroy(f);
+          vqe_statevec_free(&s);
+        }
+      vqe_statevec_free(&a);
+      vqe_statevec_free(&b);
+      vqe_circuit_free(&c);
+    }
+  }
+  /* a fused, cache-blocked HEA layer makes few passes */
+  vqe_circuit c;
+  hea_circuit(&c, 20, 1);
+  double th[40];
+  for (int i = 0; i < 40; i++) th[i] = 0.1 * i;
+  vqe_fused *f;
+  CU_ASSERT_EQUAL_FATAL(vqe_circuit_fuse(&c, th, NULL, &f, NULL), VQE_OK);
+  vqe_fused_stats fs;
+  vqe_fused_get_stats(f, &fs);
+  fprintf(stderr, "\n  HEA layer n=20: %zu gates -> %zu ops, %zu passes (worst fused error %.2e)\n",
+          fs.n_gates_in, fs.n_ops, fs.n_passes, worst);
+  CU_ASSERT(fs.n_passes <= 4);
+  vqe_fused_destroy(f);
+  vqe_circuit_free(&c);
+}
+
+/* Adjoint gradient per the recipe in circuit.h vs central differences of the energy. */
+static void test_adjoint_walk(void)
+{
+  vqe_rng rng;
+  vqe_rng_seed(&rng, 2024);
+  const int n = 5, np = 6;
+  vqe_circuit c;
+  random_circuit(&c, n, 40, np, &rng, 0);
+  vqe_pauli_sum h;
+  vqe_pauli_sum_init(&h, n);
+  for (int t = 0; t < 30; t++)
+    vqe_pauli_sum_add(&h, vqe_rng_u64(&rng) & 31, vqe_rng_u64(&rng) & 31, vqe_rng_uniform(&rng) - 0.5, NULL);
+  /* make every term Hermitian-real: real coefficients on P are Hermitian already */
+  double th[6];
+  for (int i = 0; i < np; i++) th[i] = vqe_rng_uniform(&rng) * 2 - 1;
+  vqe_statevec v[3];
+  CU_ASSERT_EQUAL_FATAL(vqe_statevec_init_many(v, 3, n, NULL), VQE_OK);
+  vqe_statevec *phi = &v[0], *lam = &v[1], *mu = &v[2];
+  vqe_statevec_set_basis(phi, 0x5, NULL);
+  vqe_statevec_apply_1q(phi, 1, (const vqe_complex[4]){ 0.6, 0.8, 0.8, -0.6 }, NULL);
+  vqe_statevec psi0;
+  vqe_statevec_init(&psi0, n, NULL);
+  vqe_statevec_copy(&psi0, phi, NULL);
+  CU_ASSERT_EQUAL(vqe_circuit_apply(&c, th, phi, NULL), VQE_OK);
+  CU_ASSERT_EQUAL(vqe_statevec_apply_pauli_sum(phi, &h, lam, NULL), VQE_OK);
+  double grad[6] = { 0 };
+  for (size_t i = c.n_gates; i-- > 0;) {
+    const vqe_gate *g = &c.gates[i];
+    for (int a = 0; a < vqe_gate_info_of(g->kind)->n_angles; a++) {
+      if (g->angle[a].param < 0) continue;
+      vqe_statevec_copy(mu, phi, NULL);
+      CU_ASSERT_EQUAL(vqe_circuit_apply_generator(&c, i, a, th, mu, NULL), VQE_OK);
+      grad[g->angle[a].param] += 2 * g->angle[a].coeff * cimag(vqe_statevec_inner(lam, mu));
+    }
+    vqe_circuit_apply_gate_inverse(&c, i, th, phi, NULL);
+    vqe_circuit_apply_gate_inverse(&c, i, th, lam, NULL);
+  }
+  CU_ASSERT(sv_diff2(phi, &psi0) <= 1e-12);   /* the walk returns to the start */
+  for (int k = 0; k < np; k++) {
+    double e[2];
+    for (int sgn = 0; sgn < 2; sgn++) {
+      double tt[6];
+      memcpy(tt, th, sizeof tt);
+      tt[k] += sgn ? -1e-5 : 1e-5;
+      vqe_statevec_copy(mu, &psi0, NULL);
+      vqe_circuit_apply(&c, tt, mu, NULL);
+      vqe_statevec_expect_pauli_sum(mu, &h, &e[sgn], NULL);
+    }
+    TU_ASSERT_CLOSE(grad[k], (e[0] - e[1]) / 2e-5, 1e-8);
+  }
+  for (int i = 0; i < 3; i++) vqe_statevec_free(&v[i]);
+  vqe_statevec_free(&psi0);
+  vqe_pauli_sum_free(&h);
+  vqe_circuit_free(&c);
+}
+
+static void test_text_and_stats(void)
+{
+  vqe_circuit c;
+  vqe_circuit_init(&c, 4);
+  const int q0 = 0, q2 = 2, cn[2] = { 0, 1 }, cz[2] = { 2, 3 }, ex[4] = { 0, 1, 2, 3 };
+  vqe_circuit_add_fixed(&c, VQE_GATE_H, &q0, NULL, NULL);
+  vqe_circuit_add_param(&c, VQE_GATE_RY, &q2, 3, 0.5, NULL);
+  vqe_circuit_add_fixed(&c, VQE_GATE_CNOT, cn, NULL, NULL);
+  vqe_circuit_add_fixed(&c, VQE_GATE_CZ, cz, NULL, NULL);
+  vqe_circuit_add_pauli_rot(&c, 0x3, 0x6, vqe_angle_param(1, 1.0), NULL);
+  vqe_circuit_add_param(&c, VQE_GATE_FERMI_DOUBLE, ex, 0, -1.0, NULL);
+  CU_ASSERT_EQUAL(c.n_params, 4);
+  vqe_circuit_stats st;
+  vqe_circuit_get_stats(&c, &st);
+  CU_ASSERT_EQUAL(st.n_gates, 6);
+  CU_ASSERT_EQUAL(st.n_1q, 2);
+  CU_ASSERT_EQUAL(st.n_2q, 2);
+  CU_ASSERT_EQUAL(st.n_multi, 2);
+  CU_ASSERT_EQUAL(st.n_param_gates, 3);
+  CU_ASSERT_EQUAL(st.depth, 4);   /* H,RY | CNOT,CZ | PAULI_ROT | FERMI_DOUBLE */
+  const double th[4] = { 0.1, 0.2, 0.3, 0.4 };
+  char *txt = vqe_circuit_to_text(&c, th);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(txt);
+  TU_ASSERT_CONTAINS(txt, "RY");
+  TU_ASSERT_CONTAINS(txt, "0.5*theta[3] = 0.2000000000");
+  TU_ASSERT_CONTAINS(txt, "CNOT          q0,q1");
+  TU_ASSERT_CONTAINS(txt, "X0 Y1 Z2");
+  TU_ASSERT_CONTAINS(txt, "FERMI_DOUBLE");
+  int lines = 0;
+  for (const char *p = txt; *p; p++) lines += *p == '\n';
+  CU_ASSERT_EQUAL(lines, 6);
+  free(txt);
+  vqe_circuit d;
+  CU_ASSERT_EQUAL(vqe_circuit_copy(&d, &c, NULL), VQE_OK);
+  CU_ASSERT_EQUAL(vqe_circuit_append(&d, &c, NULL), VQE_OK);
+  CU_ASSERT_EQUAL(d.n_gates, 12);
+  vqe_circuit_free(&d);
+  vqe_circuit_free(&c);
+}
+
+static void test_errors(void)
+{
+  vqe_circuit c;
+  vqe_circuit_init(&c, 3);
+  vqe_error err;
+  const int bad[2] = { 0, 3 }, dup[2] = { 1, 1 };
+  CU_ASSERT_EQUAL(vqe_circuit_add_fixed(&c, VQE_GATE_CNOT, bad, NULL, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "qubit 3 is outside");
+  TU_ASSERT_CONTAINS(err.msg, "allowed: 0 to 2");
+  CU_ASSERT_EQUAL(vqe_circuit_add_fixed(&c, VQE_GATE_SWAP, dup, NULL, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "appears twice");
+  CU_ASSERT_EQUAL(vqe_circuit_add_pauli_rot(&c, 0, 0, vqe_angle_fixed(1), &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "identity");
+  CU_ASSERT_EQUAL(vqe_circuit_add_pauli_rot(&c, 0x8, 0, vqe_angle_fixed(1), &err), VQE_ERR_INPUT);
+  CU_ASSERT_EQUAL(vqe_circuit_add_fixed(&c, VQE_GATE_RX, bad, NULL, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "needs 1 angle");
+  CU_ASSERT_EQUAL(vqe_circuit_add_param(&c, VQE_GATE_U3, bad, 0, 1, &err), VQE_ERR_INPUT);
+  vqe_gate_kind k;
+  CU_ASSERT_EQUAL(vqe_gate_lookup("cnot", &k, &err), VQE_OK);
+  CU_ASSERT_EQUAL(k, VQE_GATE_CNOT);
+  CU_ASSERT_EQUAL(vqe_gate_lookup("toffoli", &k, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "unknown gate 'toffoli'");
+  const int q = 1;
+  CU_ASSERT_EQUAL(vqe_circuit_add_param(&c, VQE_GATE_RZ, &q, 2, 1.0, &err), VQE_OK);
+  CU_ASSERT_EQUAL(c.n_params, 3);
+  vqe_statevec s;
+  vqe_statevec_init(&s, 4, NULL);
+  CU_ASSERT_EQUAL(vqe_circuit_apply(&c, (const double[3]){ 0, 0, 0 }, &s, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "circuit of 3 qubits run on a state of 4");
+  vqe_statevec_free(&s);
+  vqe_statevec_init(&s, 3, NULL);
+  CU_ASSERT_EQUAL(vqe_circuit_apply(&c, NULL, &s, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "no parameter vector");
+  CU_ASSERT_EQUAL(vqe_circuit_apply_generator(&c, 0, 1, (const double[3]){ 0, 0, 0 }, &s, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "has no angle 1");
+  CU_ASSERT_EQUAL(vqe_circuit_apply_gate(&c, 5, (const double[3]){ 0, 0, 0 }, &s, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "gate index 5");
+  vqe_fuse_options o = { 5, 14 };
+  vqe_fused *f;
+  CU_ASSERT_EQUAL(vqe_circuit_fuse(&c, (const double[3]){ 0, 0, 0 }, &o, &f, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "max_fused_qubits 5");
+  vqe_statevec_free(&s);
+  vqe_circuit_free(&c);
+}
+
+static void test_threads_identical(void)
+{
+  vqe_rng rng;
+  vqe_rng_seed(&rng, 7);
+  const int n = 12;
+  vqe_circuit c;
+  random_circuit(&c, n, 80, 5, &rng, 0);
+  double th[5] = { 0.3, -1.2, 0.8, 2.0, -0.4 };
+  vqe_statevec r[4];
+  const int saved = omp_get_max_threads();
+  for (int t = 0; t < 2; t++) {
+    omp_set_num_threads(t + 1);
+    vqe_rng rr;
+    vqe_rng_seed(&rr, 3);
+    random_state(&r[2 * t], n, &rr);
+    vqe_statevec_init(&r[2 * t + 1], n, NULL);
+    vqe_statevec_copy(&r[2 * t + 1], &r[2 * t], NULL);
+    vqe_circuit_apply(&c, th, &r[2 * t], NULL);
+    vqe_fuse_options o = { 2, 8 };
+    vqe_circuit_apply_fused(&c, th, &o, &r[2 * t + 1], NULL);
+    vqe_circuit_apply_generator(&c, 3, 0, th, &r[2 * t + 1], NULL);
+  }
+  omp_set_num_threads(saved);
+  CU_ASSERT(sv_diff2(&r[0], &r[2]) <= 1e-12);
+  CU_ASSERT(sv_diff2(&r[1], &r[3]) <= 1e-12);
+  for (int i = 0; i < 4; i++) vqe_statevec_free(&r[i]);
+  vqe_circuit_free(&c);
+}
+
+int main(void)
+{
+  static const tu_test tests[] = {
+    { "every gate on every position, n = 1..6, vs dense reference (+ inverse, generator)", test_every_gate_every_position },
+    { "gate matrices vs reference; unitarity", test_gate_matrix_and_unitarity },
+    { "OrbitalRotation matches PennyLane's documented example", test_orbital_rotation_pennylane_example },
+    { "fused / cache-blocked circuit equals unfused", test_fused_equals_unfused },
+    { "adjoint walk gradient equals finite differences", test_adjoint_walk },
+    { "text output and counts", test_text_and_stats },
+    { "error paths", test_errors },
+    { "1 thread and 2 threads give the same state", test_threads_identical },
+    { NULL, NULL }
+  };
+  return tu_run_suite("circuit", tests);
+}
