@@ -237,11 +237,25 @@ int vqe_plot_available(void)
   return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* A gnuplot double-quoted string shown literally: quotes and backslashes escaped, and the
+ * enhanced-text control characters (_ ^ { } @ & ~) written as \\c so file names keep their
+ * underscores. */
+static void quoted_path(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; s && *s; s++) {
+    if (*s == '"' || *s == '\\') fputc('\\', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
 static void quoted(FILE *f, const char *s)
 {
   fputc('"', f);
   for (; s && *s; s++) {
     if (*s == '"' || *s == '\\') fputc('\\', f);
+    else if (strchr("_^{}@&~", *s)) fputs("\\\\", f);
     fputc(*s, f);
   }
   fputc('"', f);
@@ -262,7 +276,7 @@ vqe_status vqe_plot(const char *path, const vqe_plot_spec *spec, vqe_error *err)
   char out_tmp[1100];
   snprintf(out_tmp, sizeof out_tmp, "%s.tmp%s", path, ext);
   fprintf(f, "set terminal %s size 900,600 font 'Sans,12'\n", svg ? "svg dynamic" : "pngcairo");
-  fputs("set output ", f); quoted(f, out_tmp); fputc('\n', f);
+  fputs("set output ", f); quoted_path(f, out_tmp); fputc('\n', f);
   if (spec->title) { fputs("set title ", f); quoted(f, spec->title); fputc('\n', f); }
   if (spec->xlabel) { fputs("set xlabel ", f); quoted(f, spec->xlabel); fputc('\n', f); }
   if (spec->ylabel) { fputs("set ylabel ", f); quoted(f, spec->ylabel); fputc('\n', f); }

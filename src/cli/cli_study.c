@@ -1,0 +1,275 @@
+/* cli_study.c — the machinery the study commands share (see cli_study.h). */
+#include "cli_study.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_study_flags_init(cli_study_flags *f)
+{
+  memset(f, 0, sizeof *f);
+  f->plateau_samples = 0;
+}
+
+const char cli_study_help[] =
+  "study output:\n"
+  "  --json               one JSON document: {command, config, points: [...], ...}\n"
+  "  --csv FILE           the points as a CSV table\n"
+  "  --plot FILE.svg|.png a plot (gnuplot; apt-get install gnuplot-nox)\n"
+  "  --output FILE        append every finished point to FILE as one JSON line, at once (an\n"
+  "                       interrupted study loses nothing); --resume skips the points already there\n"
+  "                       and redoes a last line cut short\n"
+  "  --quiet              no progress line (progress is shown only when stderr is a terminal)\n";
+
+int cli_study_flag(const char *cmd, cli_study_flags *f, int argc, char **argv, int *i)
+{
+  const char *a = argv[*i];
+  const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+  long n;
+#define NEED() do { if (!v) { cli_usage(cmd, "%s needs a value", a); return -1; } ++*i; } while (0)
+  if (!strcmp(a, "--output")) { NEED(); f->output = v; return 1; }
+  if (!strcmp(a, "--resume")) { f->resume = 1; return 1; }
+  if (!strcmp(a, "--csv")) { NEED(); f->csv = v; return 1; }
+  if (!strcmp(a, "--plot")) {
+    NEED();
+    const char *ext = strrchr(v, '.');
+    if (!ext || (strcasecmp(ext, ".svg") && strcasecmp(ext, ".png"))) {
+      cli_usage(cmd, "--plot %s: unknown format (allowed: a file name ending in .svg or .png)", v);
+      return -1;
+    }
+    if (!vqe_plot_available()) {
+      cli_usage(cmd, "--plot needs gnuplot, which is not installed (apt-get install gnuplot-nox)");
+      return -1;
+    }
+    f->plot = v;
+    return 1;
+  }
+  if (!strcmp(a, "--plateau-samples")) {
+    NEED();
+    if (!cli_int(cmd, a, v, 0, 1000000, &n)) return -1;
+    if (n > 0 && n < 4) { cli_usage(cmd, "--plateau-samples expects 0 (off) or at least 4, got '%s'", v); return -1; }
+    f->plateau_samples = (int)n;
+    return 1;
+  }
+  if (!strcmp(a, "--warm-start")) { f->warm_start = 1; return 1; }
+  if (!strcmp(a, "--no-warm-start")) { f->warm_start = 0; return 1; }
+  if (!strcmp(a, "--no-vqe")) { f->no_vqe = 1; return 1; }
+#undef NEED
+  return 0;
+}
+
+/* The arguments that decide the results: everything but output-only flags. */
+static cJSON *study_config(int argc, char **argv)
+{
+  static const char *const output_only[] = {"--output", "--csv", "--plot", NULL};
+  static const char *const output_switch[] = {"--resume", "--json", "--quiet", "-q", NULL};
+  cJSON *args = cJSON_CreateArray();
+  for (int i = 0; i < argc; i++) {
+    int skip = 0;
+    for (int k = 0; output_only[k]; k++)
+      if (!strcmp(argv[i], output_only[k])) { skip = 2; break; }
+    for (int k = 0; output_switch[k] && !skip; k++)
+      if (!strcmp(argv[i], output_switch[k])) skip = 1;
+    if (!strcmp(argv[i], "--threads")) skip = 2;   /* results do not depend on it */
+    if (skip) { i += skip - 1; continue; }
+    cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
+  }
+  cJSON *cfg = cJSON_CreateObject();
+  cJSON_AddItemToObject(cfg, "args", args);
+  return cfg;
+}
+
+vqe_status cli_study_begin(cli_study *s, const char *cmd, const cli_common *c, const cli_study_flags *f,
+                           int argc, char **argv, int n_points, vqe_error *err)
+{
+  memset(s, 0, sizeof *s);
+  s->cmd = cmd;
+  s->c = c;
+  s->f = f;
+  s->n_points = n_points;
+  s->config = study_config(argc, argv);
+  s->points = cJSON_CreateArray();
+  s->t_start = vqe_wtime();
+  if (f->resume && !f->output) return vqe_error_set(err, VQE_ERR_INPUT, "--resume needs --output FILE");
+  if (f->output) return vqe_journal_open(f->output, cmd, s->config, f->resume, &s->jn, err);
+  return VQE_OK;
+}
+
+const cJSON *cli_study_resumed(cli_study *s, const char *key)
+{
+  if (!s->f->output) return NULL;
+  const cJSON *p = vqe_journal_find(&s->jn, key);
+  if (p) {
+    cJSON_AddItemToArray(s->points, cJSON_Duplicate(p, 1));
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(p, "status");
+    if (cJSON_IsString(st) && !strcmp(st->valuestring, "ok")) s->n_ok++; else s->n_failed++;
+  }
+  return p;
+}
+
+vqe_status cli_study_add(cli_study *s, cJSON *point, vqe_error *err)
+{
+  const cJSON *st = cJSON_GetObjectItemCaseSensitive(point, "status");
+  if (cJSON_IsString(st) && !strcmp(st->valuestring, "ok")) s->n_ok++; else s->n_failed++;
+  vqe_status r = VQE_OK;
+  if (s->f->output) r = vqe_journal_append(&s->jn, point, err);
+  cJSON_AddItemToArray(s->points, point);
+  return r;
+}
+
+void cli_study_progress(cli_study *s, int i, const char *label)
+{
+  vqe_progress(i, s->n_points, s->t_start, label, s->c->quiet);
+}
+
+void cli_study_end(cli_study *s)
+{
+  vqe_progress_done(s->c->quiet);
+  vqe_journal_close(&s->jn);
+  cJSON_Delete(s->points);
+  cJSON_Delete(s->config);
+  s->points = s->config = NULL;
+}
+
+cJSON *cli_study_failed_point(const char *key, const char *reason)
+{
+  cJSON *p = cJSON_CreateObject();
+  cJSON_AddStringToObject(p, "key", key);
+  cJSON_AddStringToObject(p, "status", "failed");
+  cJSON_AddStringToObject(p, "reason", reason);
+  return p;
+}
+
+vqe_status cli_study_system_from_molecule(const cli_common *c, vqe_molecule *mol, cli_vqe_system *s, vqe_error *err)
+{
+  memset(s, 0, sizeof *s);
+  vqe_status st = cli_system_from_molecule(c, mol, &s->sys, err);
+  s->t_read = s->sys.t_read; s->t_ints = s->sys.t_ints; s->t_scf = s->sys.t_scf;
+  if (st) return st;
+  s->e_scf = s->sys.scf.e_total;
+  double t0 = vqe_wtime();
+  st = vqe_active_space_resolve(&s->sys.mol, s->sys.scf.nmo, s->sys.scf.n_alpha, s->sys.scf.n_beta,
+                                c->frozen_core, c->active_orbitals, c->active_electrons, &s->as, err);
+  if (!st) st = vqe_mo_hamiltonian_build(&s->sys.scf, &s->sys.ints, &s->as, &s->ham, err);
+  s->t_ham = vqe_wtime() - t0;
+  return st;
+}
+
+double *cli_study_point_params(const cJSON *p, int *n)
+{
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(p, "parameters");
+  *n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+  if (*n <= 0) return NULL;
+  double *v = malloc((size_t)*n * sizeof *v);
+  if (!v) { *n = 0; return NULL; }
+  int k = 0;
+  const cJSON *x;
+  cJSON_ArrayForEach(x, a) v[k++] = cJSON_IsNumber(x) ? x->valuedouble : 0.0;
+  return v;
+}
+
+double cli_json_num(const cJSON *o, const char *key)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : (double)NAN;
+}
+
+static int ansatz_params(const cli_vqe_options *o, const vqe_mo_hamiltonian *h, int *np, vqe_error *err)
+{
+  vqe_ansatz_spec spec = o->cfg.ansatz;
+  spec.norb = h->norb; spec.n_alpha = h->n_alpha; spec.n_beta = h->n_beta;
+  vqe_ansatz a;
+  vqe_status st = vqe_ansatz_build(&spec, &a, err);
+  *np = a.n_params;
+  vqe_ansatz_free(&a);
+  return st;
+}
+
+cJSON *cli_study_vqe_point(const char *key, const cli_common *c, const cli_vqe_options *o, const cli_vqe_system *sys,
+                           const double *warm, int n_warm, int plateau_samples, vqe_status *st, vqe_error *err)
+{
+  cli_vqe_options oo = *o;
+  double *init = NULL;
+  vqe_plateau_quick_result pq;
+  int have_pq = 0;
+  *st = VQE_OK;
+  if (warm || plateau_samples > 0) {
+    int np;
+    if ((*st = ansatz_params(o, &sys->ham, &np, err))) return NULL;
+    if (warm && np > 0) {
+      init = calloc((size_t)np, sizeof *init);
+      if (!init) { *st = vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory"); return NULL; }
+      memcpy(init, warm, (size_t)(n_warm < np ? n_warm : np) * sizeof *init);
+      oo.cfg.init = VQE_INIT_GIVEN;
+      oo.cfg.init_params = init;
+      oo.cfg.n_init_params = np;
+      oo.init_file = NULL;
+      oo.init_given = 1;
+    }
+    if (plateau_samples > 0 && np > 0) {
+      vqe_ansatz_spec spec = o->cfg.ansatz;
+      spec.norb = sys->ham.norb; spec.n_alpha = sys->ham.n_alpha; spec.n_beta = sys->ham.n_beta;
+      vqe_ansatz a;
+      vqe_pauli_sum jw;
+      memset(&jw, 0, sizeof jw);
+      *st = vqe_ansatz_build(&spec, &a, err);
+      if (!*st) *st = vqe_hamiltonian_jordan_wigner(&sys->ham, -1.0, &jw, err);
+      vqe_plateau_criteria crit;
+      vqe_plateau_criteria_default(&crit);
+      if (!*st) *st = vqe_plateau_quick(&a.circuit, a.reference, &jw, plateau_samples, o->cfg.seed, &crit, &pq, err);
+      have_pq = !*st;
+      vqe_pauli_sum_free(&jw);
+      vqe_ansatz_free(&a);
+      if (*st) { free(init); return NULL; }
+    }
+  }
+  vqe_run_result r;
+  *st = cli_vqe_execute(&oo, sys, &r, err);
+  free(init);
+  if (*st) { vqe_run_result_free(&r); return NULL; }
+  cJSON *p = cli_vqe_json(c, &oo, sys, &r);
+  vqe_run_result_free(&r);
+  cJSON_AddStringToObject(p, "key", key);
+  cJSON_AddStringToObject(p, "status", "ok");
+  if (warm) cJSON_AddStringToObject(p, "warm_start", "previous point");
+  if (have_pq) {
+    cJSON_AddNumberToObject(p, "gradient_variance", pq.variance);
+    cJSON_AddNumberToObject(p, "gradient_variance_stderr", pq.variance_stderr);
+    cJSON_AddStringToObject(p, "plateau_verdict", vqe_verdict_name(pq.verdict));
+  }
+  return p;
+}
+
+void cli_study_print_json(const cli_study *s, cJSON *extra)
+{
+  cJSON *doc = cJSON_CreateObject();
+  cJSON_AddStringToObject(doc, "command", s->cmd);
+  cJSON_AddItemToObject(doc, "config", cJSON_Duplicate(s->config, 1));
+  cJSON_AddItemToObject(doc, "points", cJSON_Duplicate(s->points, 1));
+  if (extra) {
+    cJSON *it = extra->child;
+    while (it) {
+      cJSON *next = it->next;
+      cJSON_AddItemToObject(doc, it->string, cJSON_Duplicate(it, 1));
+      it = next;
+    }
+  }
+  cJSON_AddNumberToObject(doc, "n_points", cJSON_GetArraySize(s->points));
+  cJSON_AddNumberToObject(doc, "n_failed", s->n_failed);
+  char *text = cJSON_Print(doc);
+  if (text) puts(text);
+  free(text);
+  cJSON_Delete(doc);
+}
+
+vqe_status cli_study_write_csv(const cli_study *s, const char *const *columns, vqe_error *err)
+{
+  const char *cols[64];
+  int n = 0;
+  for (; columns[n] && n < 60; n++) cols[n] = columns[n];
+  cols[n++] = "status";
+  cols[n++] = "reason";
+  cols[n] = NULL;
+  return vqe_write_csv(s->f->csv, s->points, cols, err);
+}
+
+int cli_study_exit_code(const cli_study *s) { return s->n_failed ? 1 : 0; }

@@ -1,0 +1,78 @@
+/* cli_study.h — what `vqe sweep`, `vqe scan` and `vqe basis` share: study flags, the resumable point
+ * loop (journal, progress, failed points recorded and skipped), one VQE point as JSON with the keys of
+ * `vqe run --json`, systems built from in-memory molecules, and the final JSON / CSV output.
+ * Internal to src/cli. */
+#ifndef VQE_CLI_STUDY_H
+#define VQE_CLI_STUDY_H
+
+#include "cli_vqe.h"
+#include "vqe/study.h"
+
+typedef struct {
+  const char *output;     /* --output FILE: one JSON line per finished point */
+  int resume;             /* --resume */
+  const char *csv;        /* --csv FILE */
+  const char *plot;       /* --plot FILE.svg|.png */
+  int plateau_samples;    /* --plateau-samples M (0: skip) */
+  int warm_start;         /* sweep: --warm-start; scan: on unless --no-warm-start */
+  int no_vqe;             /* scan/basis: HF and FCI only */
+} cli_study_flags;
+
+void cli_study_flags_init(cli_study_flags *f);
+/* 1 consumed, 0 not a study flag, -1 bad value (printed). */
+int cli_study_flag(const char *cmd, cli_study_flags *f, int argc, char **argv, int *i);
+extern const char cli_study_help[];
+
+/* The study loop. */
+typedef struct {
+  const char *cmd;
+  const cli_common *c;
+  const cli_study_flags *f;
+  vqe_journal jn;
+  cJSON *config;
+  cJSON *points;          /* in order */
+  int n_points, n_failed, n_ok;
+  double t_start;
+} cli_study;
+
+/* config: what produced the points (the command's arguments without output-only flags; built with
+ * cli_study_config). Opens the journal when --output is given. */
+vqe_status cli_study_begin(cli_study *s, const char *cmd, const cli_common *c, const cli_study_flags *f,
+                           int argc, char **argv, int n_points, vqe_error *err);
+/* The point already in the journal (resume), or NULL. Adds it to the points when found. */
+const cJSON *cli_study_resumed(cli_study *s, const char *key);
+/* Record a finished point (takes ownership): appended to the journal at once. */
+vqe_status cli_study_add(cli_study *s, cJSON *point, vqe_error *err);
+void cli_study_progress(cli_study *s, int i, const char *label);
+void cli_study_end(cli_study *s);
+
+/* A failed point: {key, status: "failed", reason} plus the varied fields the caller adds. */
+cJSON *cli_study_failed_point(const char *key, const char *reason);
+
+/* An active-space Hamiltonian from an in-memory molecule (scan geometries): SCF, active space and
+ * MO integrals, as cli_vqe_system_load does for a file. Takes ownership of *mol. */
+vqe_status cli_study_system_from_molecule(const cli_common *c, vqe_molecule *mol, cli_vqe_system *s,
+                                          vqe_error *err);
+
+/* One VQE on a loaded system; warm (n_warm values, may be NULL) are copied into the first
+ * parameters and the rest set to 0 (the padding that extends GateFabric / k-UpCCGSD by identity
+ * layers). With plateau_samples > 0 the quick gradient-variance estimate runs first and its keys
+ * (gradient_variance, gradient_variance_stderr, plateau_verdict) are added. Returns the point JSON
+ * with the keys of `vqe run --json` and status "ok"; NULL with *st/err set on failure. */
+cJSON *cli_study_vqe_point(const char *key, const cli_common *c, const cli_vqe_options *o, const cli_vqe_system *sys,
+                           const double *warm, int n_warm, int plateau_samples, vqe_status *st, vqe_error *err);
+
+/* Parameters of a point (its "parameters" array): malloc'd, count in *n; NULL if none. */
+double *cli_study_point_params(const cJSON *p, int *n);
+
+/* Print the JSON document {command, config, points, ...extra} (extra's items are moved in). */
+void cli_study_print_json(const cli_study *s, cJSON *extra);
+/* Write --csv with these columns (status and reason are added at the end). */
+vqe_status cli_study_write_csv(const cli_study *s, const char *const *columns, vqe_error *err);
+/* Exit code of a finished study: 0 when every point is ok, 1 when any failed. */
+int cli_study_exit_code(const cli_study *s);
+
+/* JSON number or null. */
+double cli_json_num(const cJSON *o, const char *key);
+
+#endif
