@@ -167,6 +167,8 @@ double *cli_study_point_params(const cJSON *p, int *n)
   return v;
 }
 
+double cli_display(double x) { return fabs(x) < 5e-5 ? 0.0 : x; }
+
 double cli_json_num(const cJSON *o, const char *key)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);

@@ -72,6 +72,9 @@ vqe_status cli_study_write_csv(const cli_study *s, const char *const *columns, v
 /* Exit code of a finished study: 0 when every point is ok, 1 when any failed. */
 int cli_study_exit_code(const cli_study *s);
 
+/* For tables: values that round to zero at 4 decimals print as 0.0000, not -0.0000. */
+double cli_display(double x);
+
 /* JSON number or null. */
 double cli_json_num(const cJSON *o, const char *key);
 

@@ -174,7 +174,7 @@ int vqe_cmd_sweep(int argc, char **argv)
         const cJSON *t = cJSON_GetObjectItem(p, "timings");
         const cJSON *v = cJSON_GetObjectItem(p, "plateau_verdict");
         printf("%7.0f %18.10f %13.4f %6.0f %11.3e %10s %8.2f\n", cli_json_num(p, "n_parameters"), cli_json_num(p, "energy_vqe"),
-               cli_json_num(p, "error_mha"), cli_json_num(p, "iterations"), cli_json_num(p, "gradient_variance"),
+               cli_display(cli_json_num(p, "error_mha")), cli_json_num(p, "iterations"), cli_json_num(p, "gradient_variance"),
                cJSON_IsString(v) ? v->valuestring : "-", t ? cli_json_num(t, "vqe_total") : (double)NAN);
       }
       printf("\n  chemical accuracy (1.6 mEh):\n");
@@ -182,7 +182,7 @@ int vqe_cmd_sweep(int argc, char **argv)
       cJSON_ArrayForEach(e, summary) {
         if (cJSON_IsTrue(cJSON_GetObjectItem(e, "chemical_accuracy_reached")))
           printf("    %-11s reached at L = %.0f with %.0f parameters (error %.4f mEh)\n", cJSON_GetObjectItem(e, "ansatz")->valuestring,
-                 cli_json_num(e, "layers"), cli_json_num(e, "n_parameters"), cli_json_num(e, "error_mha"));
+                 cli_json_num(e, "layers"), cli_json_num(e, "n_parameters"), cli_display(cli_json_num(e, "error_mha")));
         else
           printf("    %-11s not reached\n", cJSON_GetObjectItem(e, "ansatz")->valuestring);
       }
@@ -204,9 +204,9 @@ int vqe_cmd_sweep(int argc, char **argv)
         const cJSON *p;
         cJSON_ArrayForEach(p, s.points) {
           const cJSON *an = cJSON_GetObjectItem(p, "ansatz");
-          if (m < 256 && cJSON_IsString(an) && !strcmp(an->valuestring, ans[a]->name) && isfinite(cli_json_num(p, "error_mha"))) {
+          if (m < 256 && cJSON_IsString(an) && !strcmp(an->valuestring, ans[a]->name) && isfinite(cli_display(cli_json_num(p, "error_mha")))) {
             xs[a][m] = cli_json_num(p, "n_parameters");
-            ys[a][m] = fmax(fabs(cli_json_num(p, "error_mha")), 1e-9);
+            ys[a][m] = fmax(fabs(cli_display(cli_json_num(p, "error_mha"))), 1e-9);
             m++;
           }
         }
