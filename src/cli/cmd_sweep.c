@@ -204,9 +204,9 @@ int vqe_cmd_sweep(int argc, char **argv)
         const cJSON *p;
         cJSON_ArrayForEach(p, s.points) {
           const cJSON *an = cJSON_GetObjectItem(p, "ansatz");
-          if (m < 256 && cJSON_IsString(an) && !strcmp(an->valuestring, ans[a]->name) && isfinite(cli_display(cli_json_num(p, "error_mha")))) {
+          if (m < 256 && cJSON_IsString(an) && !strcmp(an->valuestring, ans[a]->name) && isfinite(cli_json_num(p, "error_mha"))) {
             xs[a][m] = cli_json_num(p, "n_parameters");
-            ys[a][m] = fmax(fabs(cli_display(cli_json_num(p, "error_mha"))), 1e-9);
+            ys[a][m] = fmax(fabs(cli_json_num(p, "error_mha")), 1e-9);
             m++;
           }
         }
