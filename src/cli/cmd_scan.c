@@ -178,8 +178,9 @@ int vqe_cmd_scan(int argc, char **argv)
   const int na = is_angle ? 3 : 2;
   for (int k = 0; k < na; k++) {
     if (at[k] < 1 || at[k] > base.natom) {
+      const int natom = base.natom;
       vqe_molecule_free(&base);
-      return cli_usage(cmd, "atom %d does not exist (allowed: 1..%d, in file order)", at[k], base.natom);
+      return cli_usage(cmd, "atom %d does not exist (allowed: 1..%d, in file order)", at[k], natom);
     }
     at[k]--;
     for (int l = 0; l < k; l++)
