@@ -353,6 +353,40 @@ static void test_gradients_penalty(void)
   check_gradients(spec_of(VQE_ANSATZ_UCCSD, 3, 1, 1, 1), &pen, 12);
 }
 
+/* The fused forward pass gives the same energies and gradients to rounding, for every ansatz. */
+static void test_fused(void)
+{
+  vqe_ansatz_spec specs[5] = { spec_of(VQE_ANSATZ_HEA, 4, 2, 2, 2), spec_of(VQE_ANSATZ_UCCSD, 4, 2, 1, 1),
+                               spec_of(VQE_ANSATZ_KUPCCGSD, 4, 2, 2, 2), spec_of(VQE_ANSATZ_GATEFABRIC, 4, 2, 2, 2),
+                               spec_of(VQE_ANSATZ_GATEFABRIC, 4, 2, 1, 1) };
+  specs[4].include_pi = 1;
+  for (int k = 0; k < 5; k++) {
+    vqe_ansatz a;
+    vqe_error e = {0};
+    CU_ASSERT_EQUAL_FATAL(vqe_ansatz_build(&specs[k], &a, &e), VQE_OK);
+    vqe_pauli_sum h;
+    synthetic_h(a.n_qubits, 40, 7 + (uint64_t)k, &h);
+    vqe_evaluator *ev;
+    CU_ASSERT_EQUAL_FATAL(vqe_evaluator_create_ansatz(&a, &h, NULL, &ev, &e), VQE_OK);
+    int n = a.n_params;
+    double *t = malloc((size_t)n * sizeof *t), *g0 = malloc((size_t)n * sizeof *t), *g1 = malloc((size_t)n * sizeof *t);
+    random_params(t, n, 20 + (uint64_t)k, 1.0);
+    double e0, e1, eg0, eg1;
+    CU_ASSERT_EQUAL(vqe_energy(ev, t, &e0, &e), VQE_OK);
+    CU_ASSERT_EQUAL(vqe_gradient(ev, t, VQE_GRADIENT_ADJOINT, &eg0, g0, &e), VQE_OK);
+    vqe_evaluator_set_fused(ev, 1);
+    CU_ASSERT_EQUAL(vqe_energy(ev, t, &e1, &e), VQE_OK);
+    CU_ASSERT_EQUAL(vqe_gradient(ev, t, VQE_GRADIENT_ADJOINT, &eg1, g1, &e), VQE_OK);
+    TU_ASSERT_CLOSE(e0, e1, 1e-11);
+    TU_ASSERT_CLOSE(eg0, eg1, 1e-11);
+    for (int i = 0; i < n; i++) TU_ASSERT_CLOSE(g0[i], g1[i], 1e-10);
+    free(t); free(g0); free(g1);
+    vqe_evaluator_destroy(ev);
+    vqe_pauli_sum_free(&h);
+    vqe_ansatz_free(&a);
+  }
+}
+
 static void test_evaluator_errors(void)
 {
   vqe_ansatz_spec s = spec_of(VQE_ANSATZ_HEA, 2, 1, 1, 1);
@@ -389,6 +423,7 @@ int main(void)
     { "gradients agree: k-UpCCGSD", test_gradients_kupccgsd },
     { "gradients agree: GateFabric", test_gradients_gatefabric },
     { "gradients agree with penalties", test_gradients_penalty },
+    { "fused forward pass = unfused", test_fused },
     { "evaluator errors", test_evaluator_errors },
     { NULL, NULL },
   };

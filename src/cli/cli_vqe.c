@@ -140,6 +140,7 @@ int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int
     VALUE(); if (!cli_double(cmd, a, v, 0, 1e6, &x)) return -1; c->penalty.mu_s2 = x; return 1;
   }
   if (!strcmp(a, "--no-fci")) { c->fci = 0; return 1; }
+  if (!strcmp(a, "--fused")) { c->fused = 1; return 1; }
 #undef VALUE
   return 0;
 }

@@ -48,7 +48,9 @@ int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int
   "  --ucc-order doubles-first|singles-first   UCCSD Trotter order (default doubles-first)\n" \
   "  --penalty-number MU  add MU (N - N0)^2 to the cost (N0 = active electrons)\n" \
   "  --penalty-s2 MU      add MU S^2 to the cost\n" \
-  "  --no-fci             skip the exact reference\n"
+  "  --no-fci             skip the exact reference\n" \
+  "  --fused              forward passes through the fused, cache-blocked circuit (faster energies;\n" \
+  "                       equal to rounding)\n"
 extern const char cli_vqe_help[];
 
 /* The system a VQE runs on. */

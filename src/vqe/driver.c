@@ -86,6 +86,7 @@ vqe_status vqe_vqe_run(const vqe_run_config *cfg, vqe_run_result *res, vqe_error
   }
   if ((st = vqe_statevec_check_memory(ans.n_qubits, 3, err))) goto done;
   if ((st = vqe_evaluator_create_ansatz(&ans, h, &cfg->penalty, &ev, err))) goto done;
+  vqe_evaluator_set_fused(ev, cfg->fused);
   if ((st = ev_basis_energy(ev, vqe_reference_determinant(ham->norb, ham->n_alpha, ham->n_beta), &res->e_hf, err)))
     goto done;
   res->t_build = vqe_wtime() - t0;

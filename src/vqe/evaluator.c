@@ -16,6 +16,7 @@ struct vqe_evaluator {
   vqe_statevec v[3];           /* φ, λ, μ */
   size_t first_param_gate;     /* the adjoint walk stops here */
   int n_energy, n_grad;
+  int fused;                   /* forward pass through the fused / cache-blocked circuit */
   vqe_complex *part;           /* per-chunk partial sums of the Pauli cross products */
   uint64_t n_chunks, chunk;
 };
@@ -99,6 +100,8 @@ void vqe_evaluator_destroy(vqe_evaluator *ev)
 
 int vqe_evaluator_n_params(const vqe_evaluator *ev) { return ev->c.n_params; }
 
+void vqe_evaluator_set_fused(vqe_evaluator *ev, int on) { ev->fused = on != 0; }
+
 void vqe_evaluator_counts(const vqe_evaluator *ev, int *n_energy, int *n_gradient)
 {
   if (n_energy) *n_energy = ev->n_energy;
@@ -110,6 +113,7 @@ static vqe_status ev_prepare(vqe_evaluator *ev, const double *theta, vqe_error *
 {
   vqe_status st = vqe_statevec_set_basis(&ev->v[0], ev->ref, err);
   if (st) return st;
+  if (ev->fused) return vqe_circuit_apply_fused(&ev->c, theta, NULL, &ev->v[0], err);
   return vqe_circuit_apply(&ev->c, theta, &ev->v[0], err);
 }
 
