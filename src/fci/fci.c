@@ -10,6 +10,7 @@
  * with the α string outermost, so each thread writes only its own rows (no atomics). */
 #include "vqe/fci.h"
 #include "fci_internal.h"
+#include "vqe_config.h"
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -23,7 +24,11 @@
 /* The determinant loops go parallel only above this much work (determinants x orbital pairs): below
  * it a sweep takes well under a millisecond and thread wake-ups cost more than they save, badly so on
  * a loaded machine. */
+#if VQE_TEST_BUILD
+#define FCI_OMP_MIN_WORK 0   /* the test build runs every loop in parallel */
+#else
 #define FCI_OMP_MIN_WORK 4000000
+#endif
 /* Rows of D per dgemm block when turning D into G in place. */
 #define FCI_GEMM_BLOCK 2048
 
@@ -356,7 +361,7 @@ static vqe_status fci_dense(fci_work *w, vqe_fci_result *res, vqe_error *err)
 static double dot(const double *a, const double *b, size_t n)
 {
   double s = 0;
-#pragma omp parallel for reduction(+ : s) schedule(static) if (n >= FCI_OMP_MIN_WORK / 8)
+#pragma omp parallel for reduction(+ : s) schedule(static) if ((double)n >= FCI_OMP_MIN_WORK / 8.0)
   for (size_t i = 0; i < n; i++) s += a[i] * b[i];
   return s;
 }

@@ -2,6 +2,7 @@
  * --frozen-core/--active-* request, the AO→MO transformation of h and (pq|rs) by quarter
  * transformations, and freezing inactive orbitals. Called by the CLI commands and the VQE driver. */
 #include "vqe/hamiltonian.h"
+#include "vqe_config.h"
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -9,7 +10,11 @@
 #include <string.h>
 
 /* Kernels here go parallel above this many flops (a few milliseconds of work). */
+#if VQE_TEST_BUILD
+#define HAM_OMP_MIN_WORK 0.0   /* the test build runs every kernel in parallel */
+#else
 #define HAM_OMP_MIN_WORK 2e7
+#endif
 
 void vqe_mo_hamiltonian_free(vqe_mo_hamiltonian *ham)
 {
