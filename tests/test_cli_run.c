@@ -155,6 +155,20 @@ static void test_fcidump(void)
   cJSON_Delete(j);
 }
 
+/* Integrals so large that the energy overflows: the run stops with exit 1 and says why. */
+static void test_nonfinite(void)
+{
+  const char *path = tu_tmpfile(".fcidump",
+    "&FCI NORB=2,NELEC=2,MS2=0,\nORBSYM=1,1,\nISYM=1,\n&END\n"
+    " 1e308  1 1 1 1\n 1e308  2 2 2 2\n -1e308  1 1 0 0\n 0.7  0 0 0 0\n");
+  char args[256], *out = NULL, *err = NULL;
+  snprintf(args, sizeof args, "run %s --no-fci --json", path);
+  CU_ASSERT_EQUAL(tu_run_vqe(args, &out, &err), 1);
+  TU_ASSERT_CONTAINS(err, "non-finite energy");
+  free(out); free(err);
+  unlink(path);
+}
+
 int main(void)
 {
   static const tu_test tests[] = {
@@ -164,6 +178,7 @@ int main(void)
     { "bad flags: exit 2 naming the flag", test_bad_flags },
     { "--params-out, --init FILE, --trace, --seed", test_files },
     { "FCIDUMP input", test_fcidump },
+    { "non-finite energy: exit 1 with a message", test_nonfinite },
     { NULL, NULL },
   };
   return tu_run_suite("cli_run", tests);
