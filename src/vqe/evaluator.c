@@ -208,6 +208,61 @@ static double im_pauli_cross(vqe_evaluator *ev, const vqe_statevec *lam, const v
   }
 }
 
+/* ∂E/∂θ contribution of a fermionic excitation exp(θ(A − A†)) at |φ⟩ (after the gate) with
+ * ⟨λ| = ⟨ψ|H U_N⋯U_{i+1}: the gate rotates pairs (b, b') with b' = A b / σ (statevec.h), so
+ * (∂U U†φ)[b] = −σφ[b'], (∂U U†φ)[b'] = σφ[b] and the contribution is
+ * 2 Σ_pairs σ Re(conj(λ[b'])φ[b] − conj(λ[b])φ[b']). One read of the pairs instead of copy +
+ * generator + inner product. b runs over the states with the annihilated modes occupied and the
+ * created ones empty; partner and sign come from fermi_partner. */
+static inline uint64_t fermi_partner(uint64_t b, int n_ops, const int *ops, int *sigma)
+{
+  /* ops: the modes in application order (right to left: annihilators, then creators); each flips its
+   * bit and contributes (−1)^{occupied below it at that moment} (Jordan–Wigner) */
+  int par = 0;
+  for (int k = 0; k < n_ops; k++) {
+    uint64_t m = UINT64_C(1) << ops[k];
+    par += __builtin_popcountll(b & (m - 1));
+    b ^= m;
+  }
+  *sigma = (par & 1) ? -1 : 1;
+  return b;
+}
+
+static double fermi_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_statevec *phi,
+                          const vqe_gate *g)
+{
+  int ops[4], n_ops;
+  uint64_t occ, emp;
+  if (g->kind == VQE_GATE_FERMI_SINGLE) {          /* a†_p a_q: apply a_q, then a†_p */
+    ops[0] = g->q[1]; ops[1] = g->q[0]; n_ops = 2;
+    occ = UINT64_C(1) << g->q[1];
+    emp = UINT64_C(1) << g->q[0];
+  } else {                                         /* a†_p a†_q a_r a_s: a_s, a_r, a†_q, a†_p */
+    ops[0] = g->q[3]; ops[1] = g->q[2]; ops[2] = g->q[1]; ops[3] = g->q[0]; n_ops = 4;
+    occ = (UINT64_C(1) << g->q[2]) | (UINT64_C(1) << g->q[3]);
+    emp = (UINT64_C(1) << g->q[0]) | (UINT64_C(1) << g->q[1]);
+  }
+  const vqe_complex *l = lam->amp, *f = phi->amp;
+  uint64_t chunk = ev->chunk, nch = ev->n_chunks, want = occ;
+  uint64_t sel = occ | emp;
+  vqe_complex *part = ev->part;
+#pragma omp parallel for schedule(static) if (nch > 1)
+  for (uint64_t c = 0; c < nch; c++) {
+    double acc = 0;
+    for (uint64_t b = c * chunk; b < (c + 1) * chunk; b++) {
+      if ((b & sel) != want) continue;
+      int sg;
+      uint64_t bp = fermi_partner(b, n_ops, ops, &sg);
+      double t = creal(conj(l[bp]) * f[b] - conj(l[b]) * f[bp]);
+      acc += sg > 0 ? t : -t;
+    }
+    part[c] = acc;
+  }
+  double sum = 0;
+  for (uint64_t c = 0; c < nch; c++) sum += creal(part[c]);
+  return 2.0 * sum;
+}
+
 static vqe_status grad_adjoint(vqe_evaluator *ev, const double *theta, double *e, double *grad,
                                vqe_error *err)
 {
@@ -229,6 +284,10 @@ static vqe_status grad_adjoint(vqe_evaluator *ev, const double *theta, double *e
         uint64_t px = g->kind == VQE_GATE_PAULI_ROT ? g->x : (g->kind == VQE_GATE_RZ ? 0 : m);
         uint64_t pz = g->kind == VQE_GATE_PAULI_ROT ? g->z : (g->kind == VQE_GATE_RX ? 0 : m);
         grad[g->angle[a].param] += g->angle[a].coeff * im_pauli_cross(ev, lam, phi, px, pz);
+        continue;
+      }
+      if (g->kind == VQE_GATE_FERMI_SINGLE || g->kind == VQE_GATE_FERMI_DOUBLE) {
+        grad[g->angle[a].param] += g->angle[a].coeff * fermi_cross(ev, lam, phi, g);
         continue;
       }
       if ((st = vqe_statevec_copy(mu, phi, err))) return st;
