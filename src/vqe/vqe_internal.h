@@ -6,7 +6,15 @@
 /* Energy ⟨b|H|b⟩ of a basis state (no penalty), using the evaluator's first work vector. */
 vqe_status ev_basis_energy(vqe_evaluator *ev, uint64_t b, double *e, vqe_error *err);
 
-/* Amplitudes per chunk of the observable reductions: partial sums per chunk, added in chunk order,
- * so the result does not depend on the thread count. */
+#include "vqe_config.h"
+
+/* log2 of the amplitudes per chunk of our reductions (observables, adjoint cross products): partial
+ * sums per chunk, added in chunk order, so results do not depend on the thread count; more than one
+ * chunk also switches the loop to OpenMP. The test build shrinks it so small tests take the parallel
+ * path. */
+#if VQE_TEST_BUILD
+#define OBS_CHUNK_BITS 3
+#else
 #define OBS_CHUNK_BITS 14
+#endif
 #endif
