@@ -141,6 +141,15 @@ static void test_files(void)
   snprintf(args, sizeof args, "run molecules/h2.xyz --init /nonexistent/p --params-out %s", pth);
   CU_ASSERT_EQUAL(tu_run_vqe(args, NULL, NULL), 2);
   CU_ASSERT_NOT_EQUAL(access(pth, F_OK), 0);
+  /* an unwritable output directory is refused before the run */
+  out = err = NULL;
+  CU_ASSERT_EQUAL(tu_run_vqe("run molecules/h2.xyz --params-out /nonexistent/dir/p.txt", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "--params-out /nonexistent/dir/p.txt: directory '/nonexistent/dir' does not exist");
+  free(out); free(err);
+  out = err = NULL;
+  CU_ASSERT_EQUAL(tu_run_vqe("run molecules/h2.xyz --trace /nonexistent/t.csv", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "--trace");
+  free(out); free(err);
   unlink(trc);
   cJSON_Delete(j1); cJSON_Delete(j2); cJSON_Delete(j3);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 void cli_vqe_options_init(cli_vqe_options *o)
 {
@@ -204,6 +205,21 @@ void cli_vqe_system_free(cli_vqe_system *s)
 
 /* ---- one run --------------------------------------------------------------------------------------- */
 
+/* Refuse an output path whose directory cannot be written before spending time on the run. */
+static vqe_status check_output(const char *flag, const char *path, vqe_error *err)
+{
+  if (!path) return VQE_OK;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (!slash) snprintf(dir, sizeof dir, ".");
+  else if (slash == dir) dir[1] = 0;
+  else *slash = 0;
+  if (!*path || access(dir, W_OK) != 0)
+    return vqe_error_set(err, VQE_ERR_INPUT, "%s %s: directory '%s' does not exist or is not writable", flag, path, dir);
+  return VQE_OK;
+}
+
 vqe_status cli_vqe_execute(const cli_vqe_options *o, const cli_vqe_system *s, vqe_run_result *r,
                            vqe_error *err)
 {
@@ -212,6 +228,8 @@ vqe_status cli_vqe_execute(const cli_vqe_options *o, const cli_vqe_system *s, vq
   double *init = NULL;
   vqe_status st;
   memset(r, 0, sizeof *r);
+  if ((st = check_output("--params-out", o->params_out, err))) return st;
+  if ((st = check_output("--trace", o->trace_out, err))) return st;
   if (!o->init_given && cfg.ansatz.kind == VQE_ANSATZ_HEA) cfg.init = VQE_INIT_RANDOM;
   if (cfg.penalty.mu_number != 0.0) cfg.penalty.n_target = s->ham.n_alpha + s->ham.n_beta;
   if (cfg.init == VQE_INIT_GIVEN && !o->init_file && cfg.init_params) {
