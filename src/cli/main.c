@@ -2,6 +2,8 @@
  * Each command lives in cmd_<name>.c and uses only the public library headers. */
 #include "cli.h"
 #include "vqe_config.h"
+#include "vqe/dist.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define DECL(n) int vqe_cmd_##n(int argc, char **argv) __attribute__((weak)); \
@@ -44,6 +46,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+  /* MPI (builds with -Dmpi=enabled, started by mpirun): every rank runs the command; only rank 0
+   * prints. Without MPI these calls do nothing. */
+  vqe_error derr = {0};
+  if (vqe_dist_init(&argc, &argv, &derr)) { fprintf(stderr, "vqe: %s\n", derr.msg); return 2; }
+  atexit(vqe_dist_finalize);
+  vqe_dist_silence_others();
   if (argc < 2) { usage(stderr); return 2; }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) { usage(stdout); return 0; }
