@@ -4,6 +4,8 @@
 #include "cli.h"
 #include "cli_ham.h"
 #include "vqe/study.h"
+#include "vqe/dist.h"
+#include "vqe/dstatevec.h"
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
@@ -48,6 +50,8 @@ const char vqe_help_plateau[] =
   "  --csv FILE           write the rows as CSV      --plot FILE.svg|.png   log Var vs qubits + fits\n"
   "  --output FILE        append each finished row as a JSON line; --resume continues that study\n"
   "  --json               one JSON document: rows, fit, fits, verdict\n"
+  "  --distribute-state   under mpirun: split each state vector over the ranks (2^k ranks, for systems\n"
+  "                       too large for one node) instead of splitting the samples over the ranks\n"
   "  --basis, --charge, --multiplicity, --frozen-core, --active-orbitals, --active-electrons,\n"
   "  --threads, --quiet   as for `vqe run`\n"
   "\n"
@@ -81,6 +85,9 @@ typedef struct {
   const vqe_cost *cost;
   vqe_statevec psi0;
   vqe_statevec work[3];
+  int distribute;            /* --distribute-state: the state vectors are split over the MPI ranks */
+  uint64_t ref;
+  vqe_dstatevec dwork[3];
 } pl_problem;
 
 static vqe_status pl_grad(void *ctx, uint64_t k, vqe_rng *rng, const double *theta, double *energy, double *grad,
@@ -94,6 +101,13 @@ static vqe_status pl_grad(void *ctx, uint64_t k, vqe_rng *rng, const double *the
     if (st) return st;
   }
   const vqe_circuit *c = p->kind == PL_ANSATZ ? &p->ans.circuit : &p->circ;
+  if (p->distribute) {
+    /* every rank works on every sample: a rank that fails cannot tell the others, so stop them all */
+    vqe_status st = vqe_dstatevec_gradient(c, &p->cost->pauli, p->cost->projector, p->ref, theta, p->dwork, energy,
+                                           grad, err);
+    if (st) vqe_dist_abort_all("plateau", err, vqe_status_exit_code(st));
+    return st;
+  }
   return vqe_cost_gradient(c, p->cost, &p->psi0, theta, p->work, energy, grad, err);
 }
 
@@ -103,6 +117,7 @@ static void pl_problem_free(pl_problem *p)
   vqe_ansatz_free(&p->ans);
   vqe_statevec_free(&p->psi0);
   for (int i = 0; i < 3; i++) vqe_statevec_free(&p->work[i]);
+  vqe_dstatevec_free_many(p->dwork, 3);
 }
 
 static int parse_range(const char *cmd, const char *flag, const char *s, int lo, int hi, int defstep, int *out, int max)
@@ -179,9 +194,11 @@ typedef struct {
 } pl_row;
 
 /* Build the problem for one row; VQE_ERR_INPUT for combinations that make no sense. */
-static vqe_status problem_setup(const pl_row *r, const pl_system *s, int hf_init, pl_problem *p, vqe_error *err)
+static vqe_status problem_setup(const pl_row *r, const pl_system *s, int hf_init, int distribute, pl_problem *p,
+                                vqe_error *err)
 {
   memset(p, 0, sizeof *p);
+  p->distribute = distribute;
   p->n = s->n_qubits;
   p->layers = r->layers;
   p->cost = &s->cost;
@@ -218,9 +235,14 @@ static vqe_status problem_setup(const pl_row *r, const pl_system *s, int hf_init
     st = vqe_ansatz_build(&spec, &p->ans, err);
     if (!st) ref = p->ans.reference;
   }
-  if (!st) st = vqe_statevec_init_many(p->work, 3, p->n, err);
-  if (!st) st = vqe_statevec_init(&p->psi0, p->n, err);
-  if (!st) st = vqe_statevec_set_basis(&p->psi0, ref, err);
+  p->ref = ref;
+  if (distribute) {
+    if (!st) st = vqe_dstatevec_init_many(p->dwork, 3, p->n, err);
+  } else {
+    if (!st) st = vqe_statevec_init_many(p->work, 3, p->n, err);
+    if (!st) st = vqe_statevec_init(&p->psi0, p->n, err);
+    if (!st) st = vqe_statevec_set_basis(&p->psi0, ref, err);
+  }
   if (st) pl_problem_free(p);
   return st;
 }
@@ -291,7 +313,7 @@ int vqe_cmd_plateau(int argc, char **argv)
   const char *csv = NULL, *plot = NULL, *output = NULL;
   double spacing = 1.0, sigma = 0.0;
   long samples = 200, seed = 1, bootstrap = 200, layers_per_qubit = 0;
-  int resume = 0, hf_init = 0;
+  int resume = 0, hf_init = 0, distribute = 0;
   vqe_plateau_criteria crit;
   vqe_plateau_criteria_default(&crit);
   for (int i = 1; i < argc; i++) {
@@ -309,6 +331,7 @@ int vqe_cmd_plateau(int argc, char **argv)
     else if (!strcmp(a, "--layers")) { NEED(); layers_arg = v; }
     else if (!strcmp(a, "--layers-per-qubit")) { NEED(); if (!cli_int(cmd, a, v, 1, 1000, &layers_per_qubit)) return 2; }
     else if (!strcmp(a, "--hf-init")) hf_init = 1;
+    else if (!strcmp(a, "--distribute-state")) distribute = 1;
     else if (!strcmp(a, "--samples")) { NEED(); if (!cli_int(cmd, a, v, 4, 10000000, &samples)) return 2; }
     else if (!strcmp(a, "--seed")) { NEED(); if (!cli_int(cmd, a, v, 0, 2147483647L, &seed)) return 2; }
     else if (!strcmp(a, "--sigma")) { NEED(); if (!cli_double(cmd, a, v, 1e-12, 100.0, &sigma)) return 2; }
@@ -396,6 +419,9 @@ int vqe_cmd_plateau(int argc, char **argv)
       if (s) snprintf(sys[n_sys].reason, sizeof sys[n_sys].reason, "%s", err.msg);
     }
   }
+  /* a distributed state: the rank count and the memory per rank, before any sampling */
+  for (int i = 0; distribute && i < n_sys; i++)
+    if (vqe_dstatevec_check(sys[i].n_qubits, 3, &err)) { rc = cli_fail(cmd, &err); goto done; }
 
   {
     /* rows: ansatz × system × depth */
@@ -419,7 +445,7 @@ int vqe_cmd_plateau(int argc, char **argv)
     cJSON_AddNumberToObject(config, "sigma", sigma);
     cJSON_AddStringToObject(config, "basis", c.basis ? c.basis : "");
     vqe_journal jn = {0};
-    if (output && vqe_journal_open(output, "plateau", config, resume, &jn, &err)) {
+    if (output && vqe_dist_journal_open(output, "plateau", config, resume, &jn, &err)) {
       cJSON_Delete(config);
       rc = cli_fail(cmd, &err);
       goto done;
@@ -448,7 +474,7 @@ int vqe_cmd_plateau(int argc, char **argv)
       pl_problem p;
       int have_p = 0;
       if (!st) {
-        st = problem_setup(r, s, hf_init, &p, &err);
+        st = problem_setup(r, s, hf_init, distribute, &p, &err);
         have_p = !st;
         if (st == VQE_ERR_INPUT || st == VQE_ERR_RESOURCE) {
           cJSON_Delete(o);
@@ -470,7 +496,10 @@ int vqe_cmd_plateau(int argc, char **argv)
         po.bootstrap = (int)bootstrap;
         if (sigma > 0) { po.dist = VQE_SAMPLE_NORMAL; po.sigma = sigma; }
         cJSON_AddNumberToObject(o, "n_parameters", problem_params(&p));
-        st = vqe_plateau_sample(problem_params(&p), pl_grad, &p, &po, &ps, &err);
+        /* under mpirun the samples are split over the ranks (identical numbers for any rank count),
+           unless every rank holds a part of each state (--distribute-state) */
+        st = distribute ? vqe_plateau_sample(problem_params(&p), pl_grad, &p, &po, &ps, &err)
+                        : vqe_dist_plateau_sample(problem_params(&p), pl_grad, &p, &po, &ps, &err);
       }
       if (have_p) pl_problem_free(&p);
       if (!st) {
@@ -515,7 +544,7 @@ int vqe_cmd_plateau(int argc, char **argv)
         goto done;
       }
       vqe_plateau_stats_free(&ps);
-      if (output && vqe_journal_append(&jn, o, &err)) {
+      if (output && vqe_dist_journal_append(&jn, o, &err)) {
         cJSON_Delete(o); cJSON_Delete(jrows); cJSON_Delete(config); vqe_journal_close(&jn);
         rc = cli_fail(cmd, &err);
         goto done;
@@ -609,14 +638,14 @@ int vqe_cmd_plateau(int argc, char **argv)
       if (verdict) printf("\n  verdict: %s (%s)\n", verdict, verdict_reason);
       printf("  thresholds: --threshold %.0e (Var/scale²), --min-rate %.2f per qubit\n", crit.rel_threshold, crit.min_rate);
     }
-    if (csv) {
+    if (csv && vqe_dist_rank() == 0) {
       const char *cols[] = {"ansatz", "system", "n_qubits", "layers", "n_parameters", "samples", "variance_mean",
                             "variance_mean_stderr", "variance_first", "variance_first_stderr", "energy_variance",
                             "energy_variance_stderr", "scale2", "relative_variance", "variance_2design", "verdict",
                             "status", "reason", NULL};
       if (vqe_write_csv(csv, jrows, cols, &err)) rc = cli_fail(cmd, &err);
     }
-    if (plot && !rc) {
+    if (plot && !rc && vqe_dist_rank() == 0) {
       /* one series per (ansatz, depth) with its fitted exponential */
       vqe_plot_series se[64];
       double xs[64][64], ys[64][64], es[64][64];
