@@ -279,6 +279,15 @@ static void d_two_level(const vqe_dstatevec *s, vqe_complex *a, const d_op *op)
   if ((R & cmg) == cvg) side = 0;
   else if ((R & cmg) == (cvg ^ flg)) side = 1;
   else { d_scale(a, dim, ot, par); return; }   /* the partner is outside every pair too */
+  if (u1 == 0 && u2 == 0) {
+    /* diagonal on the pairs (RZ, PHASE, CZ, … on a global qubit): no partner data needed */
+    const uint64_t want = side ? cv ^ fl : cv;
+    const vqe_complex f = side ? u3 : u0;
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t i = 0; i < (int64_t)dim; i++)
+      a[i] = sv_cmul(((uint64_t)i & cm) == want ? f : ot, a[i]);
+    return;
+  }
   d_exchange(s, a, (int)(R ^ flg));
   const vqe_complex *w = s->buf;
   /* σ is that of the b side: its global bits are R (side 0) or R ⊕ flg (side 1) */
