@@ -7,7 +7,9 @@
  * - ADJOINT (default; Jones & Gacon, arXiv:2009.02823): φ = U(θ)|ref⟩, λ = H'φ (H applied once as one
  *   operator, vqe_statevec_apply_pauli_sum, plus the penalty operator when set), E = Re⟨φ|λ⟩; then for
  *   gates i = N…1: μ = G̃_i φ, ∂E/∂θ_k += 2c Im⟨λ|μ⟩, φ ← U_i^†φ, λ ← U_i^†λ. Three state vectors; all
- *   partial derivatives for about three energy evaluations whatever the parameter count.
+ *   partial derivatives for about three energy evaluations whatever the parameter count. For RX, RY,
+ *   RZ, PAULI_ROT (G = P/2) and FERMI_SINGLE / FERMI_DOUBLE the term Im⟨λ|G|φ⟩ is computed in one read
+ *   of λ and φ (no μ); other gates use vqe_circuit_apply_generator.
  * - PARAMETER_SHIFT: per gate angle, the generalised shift rule (Wierichs, Ivashkov, Gogolin & Kottmann,
  *   Quantum 6, 677 (2022)) for a generator whose eigenvalue differences are ω0·{1..R}:
  *   ∂E/∂α = Σ_{μ=1}^{2R} E(α + x_μ) (−1)^{μ−1} ω0 / (4R sin²((2μ−1)π/(4R))), x_μ = (2μ−1)π/(2Rω0).
