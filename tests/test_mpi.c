@@ -345,6 +345,78 @@ static void test_dstatevec_errors(void)
   CU_ASSERT_EQUAL(vqe_dstatevec_bytes_per_rank(3, 3, 8), UINT64_MAX);
 }
 
+static void test_spin_observables(void)
+{
+  vqe_error err = {0};
+  for (int n = 4; n <= 10; n += 2) {
+    if ((1 << (n - 1)) < vqe_dist_size()) continue;
+    vqe_statevec psi;
+    random_state(&psi, n, 40 + (uint64_t)n);
+    vqe_statevec_scale(&psi, 1.7);                 /* unnormalised: values are divided by <psi|psi> */
+    vqe_dstatevec d[3];
+    CU_ASSERT_FATAL(vqe_dstatevec_init_many(d, 3, n, &err) == VQE_OK);
+    vqe_dstatevec_scatter(&d[0], &psi, &err);
+    vqe_spin_observables a, b;
+    CU_ASSERT(vqe_spin_observables_compute(&psi, &a, &err) == VQE_OK);
+    CU_ASSERT(vqe_dstatevec_spin_observables(&d[0], &d[1], &b, &err) == VQE_OK);
+    TU_ASSERT_CLOSE(b.n, a.n, TOL);
+    TU_ASSERT_CLOSE(b.sz, a.sz, TOL);
+    TU_ASSERT_CLOSE(b.s2, a.s2, TOL);
+    vqe_dstatevec_free_many(d, 3);
+    vqe_statevec_free(&psi);
+  }
+}
+
+/* vqe_dstatevec_vqe_run = vqe_vqe_run (H2 and LiH/STO-3G FCIDUMPs, UCCSD and HEA) */
+static void test_vqe_run(void)
+{
+  static const char *files[] = {"tests/data/h2_sto3g.psi4.fcidump", "tests/data/lih_sto3g.psi4.fcidump"};
+  for (int f = 0; f < 2; f++)
+    for (int an = 0; an < 2; an++) {
+      vqe_error err = {0};
+      vqe_mo_hamiltonian ham;
+      CU_ASSERT_FATAL(vqe_fcidump_read(tu_src(files[f]), &ham, &err) == VQE_OK);
+      if ((1 << (2 * ham.norb - 1)) < vqe_dist_size()) { vqe_mo_hamiltonian_free(&ham); continue; }
+      vqe_run_config cfg;
+      vqe_run_config_default(&cfg);
+      cfg.ham = &ham;
+      if (an) {
+        cfg.ansatz.kind = VQE_ANSATZ_HEA;
+        cfg.ansatz.layers = 1;
+        cfg.init = VQE_INIT_RANDOM;
+        cfg.opt.max_iter = 15;
+      } else if (f == 1) {
+        cfg.opt.max_iter = 10;
+      }
+      vqe_run_result r1, r2;
+      CU_ASSERT(vqe_vqe_run(&cfg, &r1, &err) == VQE_OK);
+      CU_ASSERT(vqe_dstatevec_vqe_run(&cfg, &r2, &err) == VQE_OK);
+      TU_ASSERT_CLOSE(r2.e_hf, r1.e_hf, 1e-11);
+      TU_ASSERT_CLOSE(r2.e_initial, r1.e_initial, 1e-11);
+      TU_ASSERT_CLOSE(r2.e_vqe, r1.e_vqe, 1e-9);
+      TU_ASSERT_CLOSE(r2.e_fci, r1.e_fci, 1e-11);
+      CU_ASSERT_EQUAL(r2.n_params, r1.n_params);
+      TU_ASSERT_CLOSE(r2.obs.n, r1.obs.n, 1e-8);
+      TU_ASSERT_CLOSE(r2.obs.s2, r1.obs.s2, 1e-8);
+      vqe_run_result_free(&r1);
+      vqe_run_result_free(&r2);
+      vqe_mo_hamiltonian_free(&ham);
+    }
+  /* what a distributed run refuses */
+  vqe_error err = {0};
+  vqe_mo_hamiltonian ham;
+  CU_ASSERT_FATAL(vqe_fcidump_read(tu_src(files[0]), &ham, &err) == VQE_OK);
+  vqe_run_config cfg;
+  vqe_run_config_default(&cfg);
+  cfg.ham = &ham;
+  cfg.gradient = VQE_GRADIENT_PARAMETER_SHIFT;
+  vqe_run_result r;
+  CU_ASSERT_EQUAL(vqe_dstatevec_vqe_run(&cfg, &r, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "adjoint gradient only");
+  vqe_run_result_free(&r);
+  vqe_mo_hamiltonian_free(&ham);
+}
+
 /* ---- dist.h ------------------------------------------------------------------------------------------ */
 
 static void test_share_owner(void)
@@ -475,6 +547,8 @@ int main(int argc, char **argv)
     {"every gate kind on every qubit (apply, inverse, generators) = single process", test_gates_every_kind_every_qubit},
     {"Pauli sums: expectation, H|psi>, projector, inner products, gather", test_pauli_sums},
     {"adjoint gradient on a distributed state = single process", test_adjoint_gradient},
+    {"spin observables N, S_z, S^2 = single process", test_spin_observables},
+    {"vqe run on a distributed state = single process (H2, LiH; UCCSD, HEA)", test_vqe_run},
     {"rank count and per-rank memory errors", test_dstatevec_errors},
     {NULL, NULL},
   };

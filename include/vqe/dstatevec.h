@@ -35,6 +35,7 @@
 #include "vqe/statevec.h"
 #include "vqe/circuit.h"
 #include "vqe/pauli.h"
+#include "vqe/vqe_run.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,6 +57,9 @@ typedef struct {
  * count chunks + one exchange buffer. VQE_ERR_INPUT / VQE_ERR_RESOURCE with the numbers and the
  * allowed values; the same answer on every rank. */
 vqe_status vqe_dstatevec_check(int n_qubits, int count, vqe_error *err);
+/* The rank-count part alone (a power of two), for the CLI to refuse a bad launch before loading
+ * anything. */
+vqe_status vqe_dstatevec_check_ranks(vqe_error *err);
 /* Bytes one rank needs for `count` states of n qubits over `ranks` ranks (with the exchange buffer
  * when ranks > 1); UINT64_MAX on overflow. */
 uint64_t vqe_dstatevec_bytes_per_rank(int n_qubits, int count, int ranks);
@@ -105,6 +109,19 @@ vqe_status vqe_dstatevec_apply_pauli_sum(const vqe_dstatevec *in, const vqe_paul
 vqe_status vqe_dstatevec_gradient(const vqe_circuit *c, const vqe_pauli_sum *h, double projector,
                                   uint64_t reference, const double *theta, vqe_dstatevec work[3],
                                   double *energy, double *grad, vqe_error *err);
+
+/* ⟨N⟩, ⟨S_z⟩ (diagonal, one pass) and ⟨S²⟩ = ⟨S_−S_+⟩ + ⟨S_z²⟩ + ⟨S_z⟩ with ⟨S_−S_+⟩ = ‖S_+ψ‖²,
+ * S_+ = Σ_p a†_{pα} a_{pβ} (interleaved spin orbitals: no JW sign between 2p and 2p+1), divided by
+ * ⟨ψ|ψ⟩ — the values of vqe_spin_observables_compute. scratch: 2 states of the same size. */
+vqe_status vqe_dstatevec_spin_observables(const vqe_dstatevec *s, vqe_dstatevec scratch[2], vqe_spin_observables *o,
+                                          vqe_error *err);
+
+/* vqe_vqe_run (vqe_run.h) with the state vectors split over the MPI ranks: the same ansatz, initial
+ * parameters, optimiser and result fields; every rank runs the optimiser on the same (reduced)
+ * energies and gradients, so all ranks follow the same path and hold the same result. Supports the
+ * adjoint gradient only and no penalty (VQE_ERR_INPUT otherwise); cfg->fused is ignored. The rank
+ * count and the memory per rank (3 states + the exchange buffer) are checked before any work. */
+vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res, vqe_error *err);
 
 /* Communication counters of this rank since the last reset (bench_mpi). */
 typedef struct {

@@ -1,0 +1,167 @@
+/* dist_vqe.c — vqe_dstatevec_vqe_run (dstatevec.h): vqe_vqe_run with the state vectors split over the
+ * MPI ranks (the structure of src/vqe/driver.c; energies and adjoint gradients from dstatevec.c).
+ * Called by `vqe run --distribute-state`. */
+#include "vqe/dstatevec.h"
+#include "vqe/dist.h"
+#include "vqe/fci.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  const vqe_circuit *c;
+  const vqe_pauli_sum *h;
+  uint64_t ref;
+  vqe_dstatevec *w;        /* 3 work states */
+  vqe_error *err;
+} dv_ctx;
+
+static vqe_status dv_energy(dv_ctx *c, const double *theta, double *e)
+{
+  vqe_status st = vqe_dstatevec_set_basis(&c->w[0], c->ref, c->err);
+  if (!st) st = vqe_dstatevec_apply_circuit(c->c, theta, &c->w[0], c->err);
+  if (!st) st = vqe_dstatevec_expect_pauli_sum(&c->w[0], c->h, 0.0, e, c->err);
+  return st;
+}
+
+static double dv_objective(const double *x, double *grad, void *p, vqe_status *st)
+{
+  dv_ctx *c = p;
+  double e = NAN;
+  vqe_status s = grad ? vqe_dstatevec_gradient(c->c, c->h, 0.0, c->ref, x, c->w, &e, grad, c->err) : dv_energy(c, x, &e);
+  if (s) { *st = s; return NAN; }
+  return e;
+}
+
+vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res, vqe_error *err)
+{
+  memset(res, 0, sizeof *res);
+  res->e_fci = res->error_mha = NAN;
+  res->chemical_accuracy = -1;
+  res->obs.n = res->obs.sz = res->obs.s2 = NAN;
+  if (!cfg || !cfg->ham) return vqe_error_set(err, VQE_ERR_INPUT, "vqe run: no Hamiltonian given");
+  if (cfg->gradient != VQE_GRADIENT_ADJOINT)
+    return vqe_error_set(err, VQE_ERR_INPUT, "a distributed state supports the adjoint gradient only (got %s; allowed: adjoint)",
+                         vqe_gradient_method_name(cfg->gradient));
+  if (cfg->penalty.mu_number != 0.0 || cfg->penalty.mu_s2 != 0.0)
+    return vqe_error_set(err, VQE_ERR_INPUT, "a distributed state does not support the N / S^2 penalties (use a conserving ansatz)");
+  const vqe_mo_hamiltonian *ham = cfg->ham;
+  const double t_start = vqe_wtime();
+  double t0 = t_start;
+  vqe_status st = VQE_OK;
+  vqe_pauli_sum own_h;
+  const vqe_pauli_sum *h = cfg->qubit_ham;
+  int own = 0;
+  vqe_ansatz ans;
+  memset(&ans, 0, sizeof ans);
+  vqe_dstatevec w[3];
+  memset(w, 0, sizeof w);
+  double *theta = NULL;
+
+  if (!h) {
+    if ((st = vqe_hamiltonian_jordan_wigner(ham, -1.0, &own_h, err))) return st;
+    h = &own_h;
+    own = 1;
+  }
+  res->n_pauli_terms = h->n_terms;
+  res->t_hamiltonian = vqe_wtime() - t0;
+
+  t0 = vqe_wtime();
+  vqe_ansatz_spec spec = cfg->ansatz;
+  spec.norb = ham->norb;
+  spec.n_alpha = ham->n_alpha;
+  spec.n_beta = ham->n_beta;
+  if ((st = vqe_ansatz_build(&spec, &ans, err))) goto done;
+  res->n_qubits = ans.n_qubits;
+  res->n_params = ans.n_params;
+  res->stats = ans.stats;
+  if (h->n_qubits != ans.n_qubits) {
+    st = vqe_error_set(err, VQE_ERR_INPUT, "vqe run: qubit Hamiltonian on %d qubits, ansatz on %d", h->n_qubits, ans.n_qubits);
+    goto done;
+  }
+  /* rank count and memory per rank, before any work */
+  if ((st = vqe_dstatevec_init_many(w, 3, ans.n_qubits, err))) goto done;
+  dv_ctx dc = { &ans.circuit, h, ans.reference, w, err };
+  {
+    if ((st = vqe_dstatevec_set_basis(&w[0], vqe_reference_determinant(ham->norb, ham->n_alpha, ham->n_beta), err))) goto done;
+    if ((st = vqe_dstatevec_expect_pauli_sum(&w[0], h, 0.0, &res->e_hf, err))) goto done;
+  }
+  res->t_build = vqe_wtime() - t0;
+
+  /* exact reference (every rank: the optimiser path does not depend on it) */
+  t0 = vqe_wtime();
+  if (cfg->fci) {
+    size_t ndet = vqe_fci_n_determinants(ham->norb, ham->n_alpha, ham->n_beta);
+    if (ndet <= cfg->fci_max_det) {
+      vqe_fci_options fo;
+      vqe_fci_options_default(&fo);
+      vqe_fci_result fr;
+      memset(&fr, 0, sizeof fr);
+      vqe_error ferr = {0};
+      vqe_status fs = vqe_fci_solve(ham, &fo, &fr, &ferr);
+      if (fs == VQE_OK) res->e_fci = fr.energy;
+      vqe_fci_result_free(&fr);
+      fs = vqe_dist_agree(fs == VQE_ERR_RESOURCE ? fs : VQE_OK, &ferr);
+      if (fs) { st = fs; *err = ferr; goto done; }
+    }
+  }
+  res->t_fci = vqe_wtime() - t0;
+
+  /* initial parameters (as driver.c) */
+  const int np = ans.n_params;
+  theta = calloc((size_t)(np > 0 ? np : 1), sizeof *theta);
+  if (!theta) st = vqe_error_set(err, VQE_ERR_RESOURCE, "vqe run: out of memory");
+  if ((st = vqe_dist_agree(st, err))) goto done;
+  if (cfg->init == VQE_INIT_RANDOM) {
+    const double scale = cfg->init_scale > 0 ? cfg->init_scale : (spec.kind == VQE_ANSATZ_HEA ? M_PI : 0.1);
+    vqe_rng rng;
+    vqe_rng_seed(&rng, cfg->seed);
+    for (int k = 0; k < np; k++) theta[k] = scale * (2.0 * vqe_rng_uniform(&rng) - 1.0);
+  } else if (cfg->init == VQE_INIT_GIVEN) {
+    if (!cfg->init_params || cfg->n_init_params != np) {
+      st = vqe_error_set(err, VQE_ERR_INPUT, "vqe run: %d initial parameters given, the ansatz has %d", cfg->n_init_params, np);
+      goto done;
+    }
+    memcpy(theta, cfg->init_params, (size_t)np * sizeof *theta);
+  }
+  if ((st = dv_energy(&dc, theta, &res->e_initial))) goto done;
+
+  /* optimise: every rank runs the optimiser on the same reduced numbers */
+  t0 = vqe_wtime();
+  vqe_optimizer_options oo = cfg->opt;
+  if (!oo.seed) oo.seed = cfg->seed;
+  if (np > 0) {
+    st = vqe_optimize(np, theta, dv_objective, &dc, &oo, &res->opt, err);
+    res->iterations = res->opt.iterations;
+    res->n_energy_evals = res->opt.n_energy_evals;
+    res->n_gradient_evals = res->opt.n_gradient_evals;
+    res->converged = res->opt.converged;
+    snprintf(res->stop_reason, sizeof res->stop_reason, "%s", res->opt.stop_reason);
+  } else {
+    res->converged = 1;
+    snprintf(res->stop_reason, sizeof res->stop_reason, "no parameters");
+  }
+  res->t_optimize = vqe_wtime() - t0;
+  res->params = theta;
+  theta = NULL;
+  if (st) goto done;
+
+  if ((st = dv_energy(&dc, res->params, &res->e_vqe))) goto done;
+  if ((st = vqe_dstatevec_spin_observables(&w[0], &w[1], &res->obs, err))) goto done;
+  if (!isfinite(res->e_vqe)) {
+    st = vqe_error_set(err, VQE_ERR_COMPUTE, "vqe run: the final energy is not finite");
+    goto done;
+  }
+  if (isfinite(res->e_fci)) {
+    res->error_mha = (res->e_vqe - res->e_fci) * 1000.0;
+    res->chemical_accuracy = fabs(res->e_vqe - res->e_fci) <= VQE_CHEMICAL_ACCURACY;
+  }
+
+done:
+  free(theta);
+  vqe_dstatevec_free_many(w, 3);
+  vqe_ansatz_free(&ans);
+  if (own) vqe_pauli_sum_free(&own_h);
+  res->t_total = vqe_wtime() - t_start;
+  return st;
+}
