@@ -1,5 +1,7 @@
 /* cli_vqe.c — VQE flags, system loading (XYZ or FCIDUMP), one run with its files, and the result as
  * text or JSON (cli_vqe.h). Used by `vqe run` and the study commands. */
+#include "vqe/dist.h"
+#include "vqe/dstatevec.h"
 #include "cli_vqe.h"
 #include <math.h>
 #include <stdlib.h>
@@ -247,8 +249,9 @@ vqe_status cli_vqe_execute(const cli_vqe_options *o, const cli_vqe_system *s, vq
     cfg.init_params = init;
     cfg.n_init_params = np;
   }
-  st = vqe_vqe_run(&cfg, r, err);
+  st = o->distribute ? vqe_dstatevec_vqe_run(&cfg, r, err) : vqe_vqe_run(&cfg, r, err);
   free(init);
+  if (vqe_dist_rank() > 0) return st;     /* under mpirun the files are written by rank 0 */
   if (o->trace_out && r->opt.n_trace > 0) {
     vqe_error e2 = {0};
     vqe_status s2 = vqe_trace_write_csv(o->trace_out, &r->opt, &e2);

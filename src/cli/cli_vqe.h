@@ -17,6 +17,7 @@ typedef struct {
   const char *init_file;         /* --init FILE */
   const char *params_out;        /* --params-out FILE */
   const char *trace_out;         /* --trace FILE.csv */
+  int distribute;                /* vqe run --distribute-state: states split over the MPI ranks */
 } cli_vqe_options;
 
 void cli_vqe_options_init(cli_vqe_options *o);

@@ -1,6 +1,7 @@
 /* cmd_run.c — `vqe run`: one VQE optimisation of a molecule (XYZ → SCF → active space) or an FCIDUMP,
  * printed as a table or one JSON document. The work is in cli_vqe.c (shared with the studies). */
 #include "cli_vqe.h"
+#include "vqe/dstatevec.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ const char vqe_help_run[] =
   "  --scf-max-iter N, --threads T, --json, --quiet   (as for 'vqe scf')\n"
   "  --frozen-core K|auto, --active-orbitals M, --active-electrons E   (active space)\n"
   CLI_VQE_HELP_TEXT
+  "  --distribute-state   under mpirun with 2^k ranks: split the state vectors over the ranks (each\n"
+  "                       holds 2^(n-k) amplitudes; adjoint gradient, no penalties)\n"
   "\n"
   "Parameter files (--params-out, --init FILE): '#' comment lines, then one number per line.\n"
   "exit codes: 0 done (also when the iteration limit stopped the optimiser: converged false),\n"
@@ -41,6 +44,7 @@ int vqe_cmd_run(int argc, char **argv)
     int k = cli_common_flag(cmd, &c, argc, argv, &i);
     if (k < 0) return 2;
     if (k) continue;
+    if (!strcmp(argv[i], "--distribute-state")) { o.distribute = 1; continue; }
     k = cli_vqe_flag(cmd, &o, argc, argv, &i);
     if (k < 0) return 2;
     if (k) continue;
@@ -51,6 +55,7 @@ int vqe_cmd_run(int argc, char **argv)
   if (!c.file) return cli_usage(cmd, "no input file (a molecule .xyz or an FCIDUMP)");
 
   vqe_error err = {0};
+  if (o.distribute && vqe_dstatevec_check_ranks(&err)) return cli_fail(cmd, &err);   /* before any work */
   cli_vqe_system s;
   vqe_status st = cli_vqe_system_load(&c, &s, &err);
   if (st) { cli_vqe_system_free(&s); return cli_fail(cmd, &err); }
