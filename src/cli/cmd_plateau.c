@@ -377,6 +377,9 @@ int vqe_cmd_plateau(int argc, char **argv)
   int n_layers = parse_range(cmd, "--layers", layers_arg, 1, 100000, 1, layers, MAX_LIST);
   if (n_layers < 0) return 2;
 
+  vqe_error derr = {0};
+  if (distribute && vqe_dstatevec_check_ranks(&derr)) return cli_fail(cmd, &derr);   /* before any work */
+
   /* systems */
   vqe_set_threads(c.threads);
   pl_system *sys = calloc(MAX_LIST, sizeof *sys);
