@@ -1,0 +1,197 @@
+/* test_cli_mpi.c — the commands under `mpirun -np 1|2|4` (MPI builds; this program starts mpirun
+ * itself, it is not run under it): `vqe plateau` and `vqe sweep` give the same JSON for any rank count
+ * (times aside), --output written by 2 ranks is resumed by 4, --distribute-state agrees with one
+ * process for `vqe run` and `vqe plateau`, and bad launches fail at once with a clear message. */
+#include "testutil.h"
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char vqe_bin[1024];
+
+/* Run `vqe ARGS` with np ranks (np = 0: without mpirun). */
+static int run_np(int np, const char *args, char **out, char **err)
+{
+  char bin[2048];
+  const char *mpirun = getenv("VQE_MPIRUN");
+  if (np > 0) snprintf(bin, sizeof bin, "%s --oversubscribe --allow-run-as-root -np %d %s", mpirun ? mpirun : "mpirun", np, vqe_bin);
+  else snprintf(bin, sizeof bin, "%s", vqe_bin);
+  setenv("VQE_BIN", bin, 1);
+  const int code = tu_run_vqe(args, out, err);
+  setenv("VQE_BIN", vqe_bin, 1);
+  return code;
+}
+
+/* Remove the wall-clock fields ("time", "timings", "t_scf", ...) recursively. */
+static void strip_times(cJSON *o)
+{
+  cJSON *c = o ? o->child : NULL;
+  while (c) {
+    cJSON *next = c->next;
+    if (c->string && (strstr(c->string, "tim") || !strncmp(c->string, "t_", 2))) {
+      cJSON_DetachItemViaPointer(o, c);
+      cJSON_Delete(c);
+    } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+      strip_times(c);
+    }
+    c = next;
+  }
+}
+
+/* JSON text of `vqe ARGS` on np ranks without times; NULL on failure. */
+static char *json_np(int np, const char *args)
+{
+  char *out = NULL, *err = NULL;
+  const int code = run_np(np, args, &out, &err);
+  cJSON *d = out ? cJSON_Parse(out) : NULL;
+  if (code != 0 || !d) fprintf(stderr, "\n  'vqe %s' on %d ranks: exit %d, %s\n", args, np, code, err ? err : "");
+  free(out);
+  free(err);
+  if (!d) return NULL;
+  strip_times(d);
+  char *s = cJSON_PrintUnformatted(d);
+  cJSON_Delete(d);
+  return s;
+}
+
+static void same_json_for_any_rank_count(const char *args)
+{
+  char *ref = json_np(0, args);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+  for (int np = 1; np <= 4; np *= 2) {
+    char *s = json_np(np, args);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    if (s && strcmp(s, ref)) fprintf(stderr, "\n  'vqe %s': %d ranks differ from one process\n", args, np);
+    CU_ASSERT(s && !strcmp(s, ref));
+    free(s);
+  }
+  free(ref);
+}
+
+static void test_plateau_same_json(void)
+{
+  same_json_for_any_rank_count("plateau --synthetic zz --qubits 4:8 --ansatz random-pauli --layers 2 --samples 22 --seed 5 --json");
+  same_json_for_any_rank_count("plateau --chain H:2:4 --ansatz hea,gatefabric --samples 9 --bootstrap 20 --json --quiet");
+}
+
+static void test_sweep_same_json(void)
+{
+  same_json_for_any_rank_count("sweep molecules/h2.xyz --ansatz hea,uccsd --layers 1:2 --max-iter 20 --json --quiet");
+}
+
+static int count_lines(const char *path)
+{
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  int n = 0, ch;
+  while ((ch = fgetc(f)) != EOF) n += ch == '\n';
+  fclose(f);
+  return n;
+}
+
+static void test_plateau_output_resume_across_rank_counts(void)
+{
+  char path[] = "/tmp/vqe_mpi_resumeXXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  unlink(path);
+  char args[1024];
+  snprintf(args, sizeof args, "plateau --synthetic zz --qubits 4:6 --ansatz random-pauli --samples 16 --output %s --json", path);
+  char *first = json_np(2, args);
+  CU_ASSERT_PTR_NOT_NULL(first);
+  CU_ASSERT_EQUAL(count_lines(path), 1 + 2);               /* header + rows n = 4, 6 */
+  snprintf(args, sizeof args, "plateau --synthetic zz --qubits 4:8 --ansatz random-pauli --samples 16 --output %s --resume --json", path);
+  char *resumed = json_np(4, args);
+  CU_ASSERT_EQUAL(count_lines(path), 1 + 3);               /* only n = 8 was added, once */
+  char *plain = json_np(0, "plateau --synthetic zz --qubits 4:8 --ansatz random-pauli --samples 16 --json");
+  CU_ASSERT(resumed && plain && !strcmp(resumed, plain));
+  free(first);
+  free(resumed);
+  free(plain);
+  unlink(path);
+}
+
+static double num_at(const char *json, const char *array, int i, const char *key)
+{
+  cJSON *d = cJSON_Parse(json);
+  const cJSON *o = array ? cJSON_GetArrayItem(cJSON_GetObjectItem(d, array), i) : d;
+  const cJSON *v = o ? cJSON_GetObjectItem(o, key) : NULL;
+  const double x = cJSON_IsNumber(v) ? v->valuedouble : (double)NAN;
+  cJSON_Delete(d);
+  return x;
+}
+
+static void test_distribute_state(void)
+{
+  const char *pl = "plateau --synthetic global --qubits 4:6 --ansatz hea --layers 2 --samples 12 --json";
+  char *ref = json_np(0, pl);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+  char args[512];
+  snprintf(args, sizeof args, "%s --distribute-state", pl);
+  for (int np = 2; np <= 4; np *= 2) {
+    char *s = json_np(np, args);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    if (!s) continue;
+    for (int r = 0; r < 2; r++) {
+      const double a = num_at(ref, "rows", r, "variance_mean"), b = num_at(s, "rows", r, "variance_mean");
+      TU_ASSERT_CLOSE(b, a, 1e-12 * fabs(a) + 1e-15);
+      TU_ASSERT_CLOSE(num_at(s, "rows", r, "energy_mean"), num_at(ref, "rows", r, "energy_mean"), 1e-12);
+    }
+    free(s);
+  }
+  free(ref);
+  const char *run = "run tests/data/lih_sto3g.psi4.fcidump --max-iter 8 --json";
+  ref = json_np(0, run);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+  snprintf(args, sizeof args, "%s --distribute-state", run);
+  for (int np = 1; np <= 4; np *= 2) {
+    char *s = json_np(np, args);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    if (!s) continue;
+    TU_ASSERT_CLOSE(num_at(s, NULL, 0, "energy_vqe"), num_at(ref, NULL, 0, "energy_vqe"), 1e-10);
+    free(s);
+  }
+  free(ref);
+}
+
+static void test_bad_launches(void)
+{
+  char *out = NULL, *err = NULL;
+  CU_ASSERT_EQUAL(run_np(3, "run molecules/h2.xyz --distribute-state", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "needs a power-of-two number of ranks (got 3; allowed: 1, 2, 4, 8, ...)");
+  free(out); free(err);
+  CU_ASSERT_EQUAL(run_np(3, "plateau --synthetic zz --qubits 4:4 --distribute-state", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "power-of-two");
+  free(out); free(err);
+  CU_ASSERT_EQUAL(run_np(4, "plateau --synthetic zz --qubits 2:4 --ansatz random-pauli --distribute-state", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "4 ranks are too many for a distributed state of 2 qubits");
+  TU_ASSERT_CONTAINS(err, "allowed: at most 2^(n-1) = 2 ranks");
+  free(out); free(err);
+  /* one rank's message, once (the other ranks are silent) */
+  CU_ASSERT_EQUAL(run_np(2, "run molecules/h2.xyz --distribute-state --gradient parameter-shift", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "adjoint gradient only");
+  const char *first = err ? strstr(err, "adjoint gradient only") : NULL;
+  CU_ASSERT(first && !strstr(first + 1, "adjoint gradient only"));
+  free(out); free(err);
+  /* memory per rank: 3 chunks of 2^(n-1) amplitudes + the buffer do not fit in 1 MiB */
+  setenv("VQE_MEMORY_LIMIT", "1M", 1);
+  CU_ASSERT_EQUAL(run_np(2, "plateau --synthetic zz --qubits 16:16 --ansatz random-pauli --distribute-state", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "per rank");
+  unsetenv("VQE_MEMORY_LIMIT");
+  free(out); free(err);
+}
+
+int main(void)
+{
+  const char *b = getenv("VQE_BIN");
+  snprintf(vqe_bin, sizeof vqe_bin, "%s", b ? b : "vqe");
+  static const tu_test tests[] = {
+    {"plateau: the same JSON on 1, 2 and 4 ranks as one process", test_plateau_same_json},
+    {"sweep: the same JSON on 1, 2 and 4 ranks as one process", test_sweep_same_json},
+    {"plateau --output on 2 ranks, --resume on 4: every row once, same result", test_plateau_output_resume_across_rank_counts},
+    {"--distribute-state: plateau and run agree with one process", test_distribute_state},
+    {"bad launches: rank count, too many ranks, memory per rank, one message", test_bad_launches},
+    {NULL, NULL},
+  };
+  return tu_run_suite("cli_mpi", tests);
+}
