@@ -197,8 +197,13 @@ void vqe_circuit_get_stats(const vqe_circuit *c, vqe_circuit_stats *st);
  * it while it is resident, and it is written back — one pass over the state per run instead of one
  * per gate. The fused form equals the unfused circuit to rounding; it has no per-gate access (the
  * adjoint walk uses the unfused path). */
+/* Defaults (vqe_fuse_options_default): max_fused_qubits = 1 — consecutive single-qubit gates on a
+ * qubit become one 2×2, two-qubit gates stay permutations/diagonals/controlled kernels. A k-qubit
+ * dense block costs 2^k complex multiply-adds per amplitude, so inside a cache block (where memory
+ * traffic is already paid once) larger blocks only add arithmetic on SSE-class cores; measured on the
+ * development machine (bench_statevec) 1 beats 2. Raise it on wide-SIMD machines. */
 typedef struct {
-  int max_fused_qubits;    /* 1..4: dense blocks of at most this many qubits (default 2) */
+  int max_fused_qubits;    /* 1..4: dense blocks of at most this many qubits (default 1) */
   int cache_block_qubits;  /* log2 amplitudes per cache block, 8..20 (default 14: 256 KiB); 0 = off */
 } vqe_fuse_options;
 void vqe_fuse_options_default(vqe_fuse_options *o);

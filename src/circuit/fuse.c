@@ -40,7 +40,7 @@ struct vqe_fused {
 
 void vqe_fuse_options_default(vqe_fuse_options *o)
 {
-  o->max_fused_qubits = 2;
+  o->max_fused_qubits = 1;
   o->cache_block_qubits = 14;
 }
 
@@ -230,24 +230,47 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
       op->type = OP_DIAG;
     }
   }
-  /* 3. runs */
+  /* 3. runs. Blocked mode schedules greedily with look-ahead: an op joins the current run when its
+   * qubits fit in the cache block together with the run's and it commutes with every op skipped so
+   * far (disjoint qubits), so e.g. a CNOT ladder's low half joins the run of the low rotations. */
   f->runs = calloc(f->n_ops + 1, sizeof *f->runs);
   if (!f->runs) { vqe_fused_destroy(f); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit"); }
   const int B = f->B;
   const int blocking = B > 0 && n > B;
-  const uint64_t lowm = (UINT64_C(1) << LOW_FIXED) - 1;
-  for (size_t i = 0; i < f->n_ops;) {
+  const uint64_t lowm = (UINT64_C(1) << LOW_FIXED) - 1, allm = n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
+  fop *sched = malloc((f->n_ops + 1) * sizeof *sched);
+  char *done = calloc(f->n_ops + 1, 1);
+  if (!sched || !done) {
+    free(sched); free(done);
+    vqe_fused_destroy(f);
+    return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit");
+  }
+  size_t ns = 0, first = 0;
+  while (ns < f->n_ops) {
+    while (done[first]) first++;
     frun *r = &f->runs[f->n_runs++];
-    r->op0 = i;
-    uint64_t T = lowm | f->ops[i].mask;
-    size_t j = i + 1;
-    if (blocking && __builtin_popcountll(T) <= B) {
-      while (j < f->n_ops && __builtin_popcountll(T | f->ops[j].mask) <= B) T |= f->ops[j++].mask;
-    } else if (!blocking) {
-      j = i + 1;
+    r->op0 = ns;
+    uint64_t T = lowm | f->ops[first].mask;
+    if (!blocking || __builtin_popcountll(T) > B) {
+      sched[ns++] = f->ops[first];
+      done[first] = 1;
+      r->op1 = ns;
+      continue;
     }
-    r->op1 = j;
-    if (blocking && j - i > 1) {
+    uint64_t skipped = 0;
+    for (size_t j = first; j < f->n_ops && (skipped & allm) != allm; j++) {
+      if (done[j]) continue;
+      const uint64_t m = f->ops[j].mask;
+      if (!(m & skipped) && __builtin_popcountll(T | m) <= B) {
+        T |= m;
+        sched[ns++] = f->ops[j];
+        done[j] = 1;
+      } else {
+        skipped |= m;
+      }
+    }
+    r->op1 = ns;
+    if (r->op1 - r->op0 > 1) {
       r->blocked = 1;
       uint64_t L = T;
       for (int q = 0; __builtin_popcountll(L) < B; q++) L |= UINT64_C(1) << q;
@@ -256,17 +279,23 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
       while (r->low < B && r->lq[r->low] == r->low) r->low++;
       int map[64];
       for (int t = 0; t < B; t++) map[r->lq[t]] = t;
-      r->local = calloc(j - i, sizeof *r->local);
-      if (!r->local) { vqe_fused_destroy(f); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit"); }
-      for (size_t t = i; t < j; t++) {
-        fop lo = f->ops[t];
+      r->local = calloc(r->op1 - r->op0, sizeof *r->local);
+      if (!r->local) {
+        free(sched); free(done);
+        vqe_fused_destroy(f);
+        return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit");
+      }
+      for (size_t t = r->op0; t < r->op1; t++) {
+        fop lo = sched[t];
         if (lo.type == OP_SPECIAL) lo.prim = prim_remap(&lo.prim, map);
         else for (int q = 0; q < lo.k; q++) lo.qs[q] = map[lo.qs[q]];   /* order kept: map is monotone */
-        r->local[t - i] = lo;
+        r->local[t - r->op0] = lo;
       }
     }
-    i = j;
   }
+  memcpy(f->ops, sched, f->n_ops * sizeof *sched);   /* same ops (matrices moved, not copied) */
+  free(sched);
+  free(done);
   *out = f;
   return VQE_OK;
 }

@@ -19,40 +19,40 @@ void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
 {
   const int64_t half = (int64_t)1 << (n - 1);
   const uint64_t bit = UINT64_C(1) << q;
-  const vqe_complex m00 = m[0], m01 = m[1], m10 = m[2], m11 = m[3];
-  if (m01 == 0 && m10 == 0) {
-    if (m00 == 1) {            /* PHASE, S, T, …: only the |1⟩ half changes */
+  const sv_cm m00 = sv_cm_of(m[0]), m01 = sv_cm_of(m[1]), m10 = sv_cm_of(m[2]), m11 = sv_cm_of(m[3]);
+  if (m[1] == 0 && m[2] == 0) {
+    if (m[0] == 1) {           /* PHASE, S, T, …: only the |1⟩ half changes */
 #pragma omp parallel for schedule(static) if (par)
       for (int64_t i = 0; i < half; i++) {
         const uint64_t i1 = sv_insert0((uint64_t)i, q) | bit;
-        a[i1] = sv_cmul(m11, a[i1]);
+        sv_st(a + i1, sv_mul(m11, sv_ld(a + i1)));
       }
       return;
     }
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t i = 0; i < half; i++) {
       const uint64_t i0 = sv_insert0((uint64_t)i, q), i1 = i0 | bit;
-      a[i0] = sv_cmul(m00, a[i0]);
-      a[i1] = sv_cmul(m11, a[i1]);
+      sv_st(a + i0, sv_mul(m00, sv_ld(a + i0)));
+      sv_st(a + i1, sv_mul(m11, sv_ld(a + i1)));
     }
     return;
   }
-  if (m00 == 0 && m11 == 0) {
+  if (m[0] == 0 && m[3] == 0) {
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t i = 0; i < half; i++) {
       const uint64_t i0 = sv_insert0((uint64_t)i, q), i1 = i0 | bit;
-      const vqe_complex v0 = a[i0], v1 = a[i1];
-      a[i0] = sv_cmul(m01, v1);
-      a[i1] = sv_cmul(m10, v0);
+      const sv_v v0 = sv_ld(a + i0), v1 = sv_ld(a + i1);
+      sv_st(a + i0, sv_mul(m01, v1));
+      sv_st(a + i1, sv_mul(m10, v0));
     }
     return;
   }
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < half; i++) {
     const uint64_t i0 = sv_insert0((uint64_t)i, q), i1 = i0 | bit;
-    const vqe_complex v0 = a[i0], v1 = a[i1];
-    a[i0] = sv_cmul(m00, v0) + sv_cmul(m01, v1);
-    a[i1] = sv_cmul(m10, v0) + sv_cmul(m11, v1);
+    const sv_v v0 = sv_ld(a + i0), v1 = sv_ld(a + i1);
+    sv_st(a + i0, sv_add(sv_mul(m00, v0), sv_mul(m01, v1)));
+    sv_st(a + i1, sv_add(sv_mul(m10, v0), sv_mul(m11, v1)));
   }
 }
 
@@ -62,13 +62,13 @@ void sv_k_c1q(vqe_complex *a, int n, uint64_t ctrl, int q, const vqe_complex m[4
   const uint64_t bit = UINT64_C(1) << q;
   const int k = sv_mask_positions(ctrl | bit, pos);
   const int64_t cnt = (int64_t)1 << (n - k);
-  const vqe_complex m00 = m[0], m01 = m[1], m10 = m[2], m11 = m[3];
+  const sv_cm m00 = sv_cm_of(m[0]), m01 = sv_cm_of(m[1]), m10 = sv_cm_of(m[2]), m11 = sv_cm_of(m[3]);
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < cnt; i++) {
     const uint64_t i0 = sv_insert0n((uint64_t)i, pos, k) | ctrl, i1 = i0 | bit;
-    const vqe_complex v0 = a[i0], v1 = a[i1];
-    a[i0] = sv_cmul(m00, v0) + sv_cmul(m01, v1);
-    a[i1] = sv_cmul(m10, v0) + sv_cmul(m11, v1);
+    const sv_v v0 = sv_ld(a + i0), v1 = sv_ld(a + i1);
+    sv_st(a + i0, sv_add(sv_mul(m00, v0), sv_mul(m01, v1)));
+    sv_st(a + i1, sv_add(sv_mul(m10, v0), sv_mul(m11, v1)));
   }
 }
 
@@ -95,29 +95,31 @@ void sv_k_dense(vqe_complex *a, int n, int k, const int *qs, const vqe_complex *
   local_offsets(k, qs, off, sorted);
   const int d = 1 << k;
   const int64_t cnt = (int64_t)1 << (n - k);
+  sv_cm mm[64 * 64];
+  for (int i = 0; i < d * d; i++) mm[i] = sv_cm_of(m[i]);
   if (k == 2) {
     const uint64_t o1 = off[1], o2 = off[2], o3 = off[3];
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t i = 0; i < cnt; i++) {
       const uint64_t b = sv_insert0n((uint64_t)i, sorted, 2);
-      const vqe_complex v0 = a[b], v1 = a[b | o1], v2 = a[b | o2], v3 = a[b | o3];
-      a[b]      = sv_cmul(m[0], v0) + sv_cmul(m[1], v1) + sv_cmul(m[2], v2) + sv_cmul(m[3], v3);
-      a[b | o1] = sv_cmul(m[4], v0) + sv_cmul(m[5], v1) + sv_cmul(m[6], v2) + sv_cmul(m[7], v3);
-      a[b | o2] = sv_cmul(m[8], v0) + sv_cmul(m[9], v1) + sv_cmul(m[10], v2) + sv_cmul(m[11], v3);
-      a[b | o3] = sv_cmul(m[12], v0) + sv_cmul(m[13], v1) + sv_cmul(m[14], v2) + sv_cmul(m[15], v3);
+      const sv_v v0 = sv_ld(a + b), v1 = sv_ld(a + (b | o1)), v2 = sv_ld(a + (b | o2)), v3 = sv_ld(a + (b | o3));
+      sv_st(a + b, sv_add(sv_add(sv_mul(mm[0], v0), sv_mul(mm[1], v1)), sv_add(sv_mul(mm[2], v2), sv_mul(mm[3], v3))));
+      sv_st(a + (b | o1), sv_add(sv_add(sv_mul(mm[4], v0), sv_mul(mm[5], v1)), sv_add(sv_mul(mm[6], v2), sv_mul(mm[7], v3))));
+      sv_st(a + (b | o2), sv_add(sv_add(sv_mul(mm[8], v0), sv_mul(mm[9], v1)), sv_add(sv_mul(mm[10], v2), sv_mul(mm[11], v3))));
+      sv_st(a + (b | o3), sv_add(sv_add(sv_mul(mm[12], v0), sv_mul(mm[13], v1)), sv_add(sv_mul(mm[14], v2), sv_mul(mm[15], v3))));
     }
     return;
   }
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < cnt; i++) {
-    vqe_complex v[64];
+    sv_v v[64];
     const uint64_t b = sv_insert0n((uint64_t)i, sorted, k);
-    for (int l = 0; l < d; l++) v[l] = a[b | off[l]];
+    for (int l = 0; l < d; l++) v[l] = sv_ld(a + (b | off[l]));
     for (int r = 0; r < d; r++) {
-      const vqe_complex *row = m + (size_t)r * (size_t)d;
-      vqe_complex acc = 0;
-      for (int c = 0; c < d; c++) acc += sv_cmul(row[c], v[c]);
-      a[b | off[r]] = acc;
+      const sv_cm *row = mm + (size_t)r * (size_t)d;
+      sv_v acc = sv_zero();
+      for (int c = 0; c < d; c++) acc = sv_add(acc, sv_mul(row[c], v[c]));
+      sv_st(a + (b | off[r]), acc);
     }
   }
 }
@@ -129,11 +131,14 @@ void sv_k_diag(vqe_complex *a, int n, int k, const int *qs, const vqe_complex *d
   local_offsets(k, qs, off, sorted);
   const int d = 1 << k;
   const int64_t cnt = (int64_t)1 << (n - k);
+  sv_cm dd[64];
+  int one[64];
+  for (int l = 0; l < d; l++) { dd[l] = sv_cm_of(dg[l]); one[l] = dg[l] == 1; }
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < cnt; i++) {
     const uint64_t b = sv_insert0n((uint64_t)i, sorted, k);
     for (int l = 0; l < d; l++)
-      if (dg[l] != 1) a[b | off[l]] = sv_cmul(dg[l], a[b | off[l]]);
+      if (!one[l]) sv_st(a + (b | off[l]), sv_mul(dd[l], sv_ld(a + (b | off[l]))));
   }
 }
 
@@ -181,22 +186,23 @@ void sv_k_pauli_comb(vqe_complex *a, int n, uint64_t x, uint64_t z, vqe_complex 
   const vqe_complex bp = sv_cmul(beta, ipow(__builtin_popcountll(x & z)));
   if (x == 0) {
     const int64_t dim = (int64_t)1 << n;
-    const vqe_complex fp = alpha + bp, fm = alpha - bp;
+    const sv_cm fp = sv_cm_of(alpha + bp), fm = sv_cm_of(alpha - bp);
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t b = 0; b < dim; b++)
-      a[b] = sv_cmul(sv_parity((uint64_t)b & z) ? fm : fp, a[b]);
+      sv_st(a + b, sv_mul(sv_parity((uint64_t)b & z) ? fm : fp, sv_ld(a + b)));
     return;
   }
   const int h = 63 - __builtin_clzll(x);
   const int64_t half = (int64_t)1 << (n - 1);
+  const sv_cm al = sv_cm_of(alpha), bpp = sv_cm_of(bp), bpm = sv_cm_of(-bp);
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < half; i++) {
     const uint64_t b = sv_insert0((uint64_t)i, h), b2 = b ^ x;
-    const vqe_complex v = a[b], w = a[b2];
+    const sv_v v = sv_ld(a + b), w = sv_ld(a + b2);
     /* (P a)[b2] = phase·(−1)^{|b∧z|} a[b],  (P a)[b] = phase·(−1)^{|b2∧z|} a[b2] */
-    const vqe_complex pv = sv_parity(b & z) ? -bp : bp, pw = sv_parity(b2 & z) ? -bp : bp;
-    a[b2] = sv_cmul(alpha, w) + sv_cmul(pv, v);
-    a[b] = sv_cmul(alpha, v) + sv_cmul(pw, w);
+    const sv_cm pv = sv_parity(b & z) ? bpm : bpp, pw = sv_parity(b2 & z) ? bpm : bpp;
+    sv_st(a + b2, sv_add(sv_mul(al, w), sv_mul(pv, v)));
+    sv_st(a + b, sv_add(sv_mul(al, v), sv_mul(pw, w)));
   }
 }
 
@@ -246,8 +252,9 @@ void sv_k_pair_gen(vqe_complex *a, int n, uint64_t zero, uint64_t one, uint64_t 
 
 void sv_k_scale(vqe_complex *a, uint64_t dim, vqe_complex alpha, int par)
 {
+  const sv_cm al = sv_cm_of(alpha);
 #pragma omp parallel for schedule(static) if (par)
-  for (int64_t b = 0; b < (int64_t)dim; b++) a[b] = sv_cmul(alpha, a[b]);
+  for (int64_t b = 0; b < (int64_t)dim; b++) sv_st(a + b, sv_mul(al, sv_ld(a + b)));
 }
 
 /* JW sign of a creation/annihilation on orbital j of occupation bits `occ`. */

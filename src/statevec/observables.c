@@ -79,24 +79,37 @@ static vqe_status check_sum(const vqe_statevec *s, const vqe_pauli_sum *h, vqe_e
   return VQE_OK;
 }
 
-/* Σ over b in chunk of Σ_{slots} sgn·Re(k·conj(ψ[b⊕x])ψ[b]) for one group. */
-static double group_chunk(const vqe_complex *a, uint64_t x, const xgroups *g, size_t s0, size_t s1,
+/* One x group over pair indices [lo, hi). For x ≠ 0 the pair (b, b⊕x) contributes twice the b term:
+ * w_{b⊕x} = conj(w_b) and sgn_t(b⊕x) = sgn_t(b)(−1)^{|x∧z_t|}, and k_t = c_t i^{|x∧z_t|} is real or
+ * imaginary exactly when that sign is + or −, so Re(k_t w) sgn is the same for both members. Each
+ * amplitude is therefore read once per group. For x = 0 the index runs over all b. */
+static double group_chunk(const vqe_complex *a, uint64_t x, int h, const xgroups *g, size_t s0, size_t s1,
                           uint64_t lo, uint64_t hi)
 {
   double acc = 0;
+  if (x == 0) {
+    for (uint64_t b = lo; b < hi; b++) {
+      double A = 0;
+      for (size_t s = s0; s < s1; s++) A += sv_parity(b & g->z[s]) ? -g->kr[s] : g->kr[s];
+      acc += A * (creal(a[b]) * creal(a[b]) + cimag(a[b]) * cimag(a[b]));
+    }
+    return acc;
+  }
   if (s1 - s0 == 1) {
     const uint64_t z = g->z[s0];
     const double kr = g->kr[s0], ki = g->ki[s0];
-    for (uint64_t b = lo; b < hi; b++) {
+    for (uint64_t i = lo; i < hi; i++) {
+      const uint64_t b = sv_insert0(i, h);
       const vqe_complex u = a[b ^ x], v = a[b];
       const double wr = creal(u) * creal(v) + cimag(u) * cimag(v);
       const double wi = creal(u) * cimag(v) - cimag(u) * creal(v);
       const double t = kr * wr - ki * wi;
       acc += sv_parity(b & z) ? -t : t;
     }
-    return acc;
+    return 2 * acc;
   }
-  for (uint64_t b = lo; b < hi; b++) {
+  for (uint64_t i = lo; i < hi; i++) {
+    const uint64_t b = sv_insert0(i, h);
     double A = 0, B = 0;
     for (size_t s = s0; s < s1; s++) {
       if (sv_parity(b & g->z[s])) { A -= g->kr[s]; B -= g->ki[s]; }
@@ -107,7 +120,7 @@ static double group_chunk(const vqe_complex *a, uint64_t x, const xgroups *g, si
     const double wi = creal(u) * cimag(v) - cimag(u) * creal(v);
     acc += A * wr - B * wi;
   }
-  return acc;
+  return 2 * acc;
 }
 
 vqe_status vqe_statevec_expect_pauli_sum(const vqe_statevec *s, const vqe_pauli_sum *h, double *e,
@@ -119,8 +132,8 @@ vqe_status vqe_statevec_expect_pauli_sum(const vqe_statevec *s, const vqe_pauli_
   if ((st = xgroups_build(h, &g, err))) return st;
   const int n = s->n_qubits;
   const int cq = n < SV_REDUCE_CHUNK_QUBITS ? n : SV_REDUCE_CHUNK_QUBITS;
-  const int nc = 1 << (n - cq);
-  double *part = malloc((size_t)nc * sizeof *part);
+  const int ncmax = 1 << (n - cq);
+  double *part = malloc((size_t)ncmax * sizeof *part);
   if (!part) { xgroups_free(&g); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory"); }
   const int par = SV_PAR(n);
   const vqe_complex *a = s->amp;
@@ -128,10 +141,15 @@ vqe_status vqe_statevec_expect_pauli_sum(const vqe_statevec *s, const vqe_pauli_
   for (size_t gi = 0; gi < g.n_groups; gi++) {
     const uint64_t x = g.gx[gi];
     const size_t s0 = g.start[gi], s1 = g.start[gi + 1];
+    /* index space: all 2^n states (x = 0) or the 2^(n−1) pairs; fixed chunks of it */
+    const int ni = x ? n - 1 : n;
+    const int cqi = ni < cq ? ni : cq;
+    const int nc = 1 << (ni - cqi);
+    const int hb = x ? 63 - __builtin_clzll(x) : 0;
 #pragma omp parallel for schedule(static) if (par)
     for (int c = 0; c < nc; c++) {
-      const uint64_t lo = (uint64_t)c << cq;
-      part[c] = group_chunk(a, x, &g, s0, s1, lo, lo + (UINT64_C(1) << cq));
+      const uint64_t lo = (uint64_t)c << cqi;
+      part[c] = group_chunk(a, x, hb, &g, s0, s1, lo, lo + (UINT64_C(1) << cqi));
     }
     double gs = 0;
     for (int c = 0; c < nc; c++) gs += part[c];

@@ -28,6 +28,37 @@ static inline vqe_complex sv_cmul(vqe_complex a, vqe_complex b)
   return CMPLX(ar * br - ai * bi, ar * bi + ai * br);
 }
 
+/* Amplitude arithmetic for the kernels: one complex number per SSE2 register when available (every
+ * x86-64 has SSE2), else plain scalar code. sv_cm holds a matrix entry pre-split for the product
+ * m·v = re(m)·(vr, vi) + im(m)·(−vi, vr). */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+typedef __m128d sv_v;
+typedef struct { __m128d re, im; } sv_cm;
+static inline sv_cm sv_cm_of(vqe_complex m)
+{
+  sv_cm r = { _mm_set1_pd(creal(m)), _mm_set_pd(cimag(m), -cimag(m)) };
+  return r;
+}
+static inline sv_v sv_ld(const vqe_complex *p) { return _mm_load_pd((const double *)p); }
+static inline void sv_st(vqe_complex *p, sv_v v) { _mm_store_pd((double *)p, v); }
+static inline sv_v sv_mul(sv_cm m, sv_v v)
+{
+  return _mm_add_pd(_mm_mul_pd(v, m.re), _mm_mul_pd(_mm_shuffle_pd(v, v, 1), m.im));
+}
+static inline sv_v sv_add(sv_v a, sv_v b) { return _mm_add_pd(a, b); }
+static inline sv_v sv_zero(void) { return _mm_setzero_pd(); }
+#else
+typedef vqe_complex sv_v;
+typedef vqe_complex sv_cm;
+static inline sv_cm sv_cm_of(vqe_complex m) { return m; }
+static inline sv_v sv_ld(const vqe_complex *p) { return *p; }
+static inline void sv_st(vqe_complex *p, sv_v v) { *p = v; }
+static inline sv_v sv_mul(sv_cm m, sv_v v) { return sv_cmul(m, v); }
+static inline sv_v sv_add(sv_v a, sv_v b) { return a + b; }
+static inline sv_v sv_zero(void) { return 0; }
+#endif
+
 /* Insert a zero bit at position p (bits >= p move up by one). */
 static inline uint64_t sv_insert0(uint64_t i, int p)
 {
