@@ -5,6 +5,7 @@
 #include "testutil.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char vqe_bin[1024];
@@ -181,6 +182,30 @@ static void test_bad_launches(void)
   free(out); free(err);
 }
 
+/* Rank 1 alone runs out of memory (its own VQE_MEMORY_LIMIT, MPMD launch) while rank 0 goes on into
+ * the sampling: the run must stop at once with rank 1's message, never hang. */
+static void test_rank_failing_alone(void)
+{
+  const char *mpirun = getenv("VQE_MPIRUN");
+  const char *a = "plateau --synthetic zz --qubits 16:16 --ansatz random-pauli --samples 8";
+  char cmd[4096], out[] = "/tmp/vqe_mpi_aloneXXXXXX";
+  int fd = mkstemp(out);
+  close(fd);
+  snprintf(cmd, sizeof cmd, "timeout 120 %s --oversubscribe --allow-run-as-root -np 1 %s %s : -np 1 -x VQE_MEMORY_LIMIT=1M %s %s >%s 2>&1",
+           mpirun ? mpirun : "mpirun", vqe_bin, a, vqe_bin, a, out);
+  const double t0 = vqe_wtime();
+  const int st = system(cmd);
+  const double t = vqe_wtime() - t0;
+  CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+  CU_ASSERT(t < 60);
+  FILE *f = fopen(out, "r");
+  char buf[8192] = "";
+  if (f) { size_t n = fread(buf, 1, sizeof buf - 1, f); buf[n] = 0; fclose(f); }
+  TU_ASSERT_CONTAINS(buf, "need 3.00 MiB but only 1.00 MiB is available");
+  TU_ASSERT_CONTAINS(buf, "rank 1 of 2 stopped (exit code 2) while other ranks were still working");
+  unlink(out);
+}
+
 int main(void)
 {
   const char *b = getenv("VQE_BIN");
@@ -191,6 +216,7 @@ int main(void)
     {"plateau --output on 2 ranks, --resume on 4: every row once, same result", test_plateau_output_resume_across_rank_counts},
     {"--distribute-state: plateau and run agree with one process", test_distribute_state},
     {"bad launches: rank count, too many ranks, memory per rank, one message", test_bad_launches},
+    {"a rank failing alone stops every rank with its message (no hang)", test_rank_failing_alone},
     {NULL, NULL},
   };
   return tu_run_suite("cli_mpi", tests);

@@ -98,10 +98,19 @@ vqe_status vqe_dist_plateau_sample(int n_params, vqe_plateau_grad_fn fn, void *c
                                    vqe_plateau_stats *st, vqe_error *err);
 
 /* ---- output of the ranks ------------------------------------------------------------------------------
- * For the CLI: on ranks other than 0 send stdout and stderr to /dev/null, so tables, JSON and agreed
- * error messages appear once (from rank 0). vqe_dist_abort_all still reaches the terminal (it writes
- * to a saved copy of the original stderr). No effect on rank 0 or without MPI. */
+ * For the CLI: on ranks other than 0 send stdout to /dev/null and keep stderr in a temporary file, so
+ * tables, JSON and agreed error messages appear once (from rank 0). vqe_dist_abort_all and
+ * vqe_dist_exit still reach the terminal (a saved copy of the original stderr). No effect on rank 0
+ * or without MPI. */
 void vqe_dist_silence_others(void);
+
+/* For the CLI, when a command has returned its exit code rc (every rank calls it): ranks meet in a
+ * non-blocking barrier. A rank with rc = 0 waits for the others; a rank with rc ≠ 0 waits at most a
+ * few seconds — if another rank is still inside a collective (this rank failed alone: it cannot have
+ * told them), it prints what it wrote to stderr, names itself and stops every rank with
+ * MPI_Abort(rc), so a failure on one rank never leaves the others hanging. Returns normally when all
+ * ranks arrived (then MPI_Finalize, at exit, is safe) and without MPI. */
+void vqe_dist_exit(int rc);
 
 /* ---- the CLI's abort-all ----------------------------------------------------------------------------
  * For a rank that fails where the others cannot be told (outside a collective): print

@@ -14,6 +14,12 @@
 static int d_started;    /* vqe_dist_init started MPI (we finalize it) */
 static int d_rank, d_size = 1;
 static int d_stderr_fd = -1;   /* the original stderr of a silenced rank (abort messages) */
+static FILE *d_err_log;         /* a silenced rank's stderr, shown when it fails alone */
+#define D_EXIT_WAIT 5.0         /* seconds a failing rank waits for the others at exit */
+#if VQE_HAVE_MPI
+static MPI_Comm d_exit_comm = MPI_COMM_NULL;   /* the exit barrier's own communicator: it never
+                                                  matches a collective another rank is inside */
+#endif
 
 int vqe_dist_compiled(void) { return VQE_HAVE_MPI ? 1 : 0; }
 int vqe_dist_rank(void) { return d_rank; }
@@ -37,6 +43,7 @@ vqe_status vqe_dist_init(int *argc, char ***argv, vqe_error *err)
   if (vqe_dist_active()) {
     MPI_Comm_rank(MPI_COMM_WORLD, &d_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &d_size);
+    if (d_exit_comm == MPI_COMM_NULL) MPI_Comm_dup(MPI_COMM_WORLD, &d_exit_comm);
     return VQE_OK;
   }
   if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK")) return VQE_OK;
@@ -47,6 +54,7 @@ vqe_status vqe_dist_init(int *argc, char ***argv, vqe_error *err)
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
   MPI_Comm_rank(MPI_COMM_WORLD, &d_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &d_size);
+  MPI_Comm_dup(MPI_COMM_WORLD, &d_exit_comm);
 #else
   (void)argc; (void)argv; (void)err;
 #endif
@@ -56,6 +64,8 @@ vqe_status vqe_dist_init(int *argc, char ***argv, vqe_error *err)
 void vqe_dist_finalize(void)
 {
 #if VQE_HAVE_MPI
+  if (d_exit_comm != MPI_COMM_NULL && vqe_dist_active()) MPI_Comm_free(&d_exit_comm);
+  d_exit_comm = MPI_COMM_NULL;
   if (d_started && vqe_dist_active()) MPI_Finalize();
 #endif
   d_started = 0;
@@ -258,7 +268,51 @@ void vqe_dist_silence_others(void)
   fflush(stdout);
   fflush(stderr);
   d_stderr_fd = dup(2);
-  if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) return;
+  if (!freopen("/dev/null", "w", stdout)) return;
+  d_err_log = tmpfile();
+  if (d_err_log) dup2(fileno(d_err_log), 2);
+  else if (!freopen("/dev/null", "w", stderr)) return;
+}
+
+/* Copy what this silenced rank wrote to stderr to the real stderr. */
+static void d_show_log(void)
+{
+  if (!d_err_log || d_stderr_fd < 0) return;
+  fflush(stderr);
+  rewind(d_err_log);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, d_err_log)) > 0)
+    if (write(d_stderr_fd, buf, n) < 0) break;
+}
+
+void vqe_dist_exit(int rc)
+{
+#if VQE_HAVE_MPI
+  if (d_size < 2 || !vqe_dist_active() || d_exit_comm == MPI_COMM_NULL) return;
+  MPI_Request req;
+  MPI_Ibarrier(d_exit_comm, &req);
+  if (rc == 0) {
+    MPI_Wait(&req, MPI_STATUS_IGNORE);
+    return;
+  }
+  int done = 0;
+  const double t0 = vqe_wtime();
+  while (!done && vqe_wtime() - t0 < D_EXIT_WAIT) {
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (!done) usleep(2000);
+  }
+  if (done) return;
+  d_show_log();
+  char line[256];
+  snprintf(line, sizeof line, "vqe: rank %d of %d stopped (exit code %d) while other ranks were still working; stopping all ranks\n",
+           d_rank, d_size, rc);
+  const int fd = d_stderr_fd >= 0 ? d_stderr_fd : 2;
+  if (write(fd, line, strlen(line)) < 0) { /* nothing more we can do */ }
+  MPI_Abort(MPI_COMM_WORLD, rc);
+#else
+  (void)rc;
+#endif
 }
 
 /* ---- abort-all -------------------------------------------------------------------------------------- */
