@@ -73,7 +73,11 @@ int main(int argc, char **argv)
           fputs(table(k).help ? table(k).help : "(no help)\n", stdout);
           return 0;
         }
-      return table(k).fn(argc - 1, argv + 1);
+      {
+        const int rc = table(k).fn(argc - 1, argv + 1);
+        vqe_dist_exit(rc);      /* MPI: a rank that failed alone stops the others (no hang) */
+        return rc;
+      }
     }
   fprintf(stderr, "vqe: unknown command '%s' (see 'vqe --help')\n", cmd);
   return 2;
