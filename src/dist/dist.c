@@ -274,6 +274,7 @@ void vqe_dist_silence_others(void)
   else if (!freopen("/dev/null", "w", stderr)) return;
 }
 
+#if VQE_HAVE_MPI
 /* Copy what this silenced rank wrote to stderr to the real stderr. */
 static void d_show_log(void)
 {
@@ -285,6 +286,7 @@ static void d_show_log(void)
   while ((n = fread(buf, 1, sizeof buf, d_err_log)) > 0)
     if (write(d_stderr_fd, buf, n) < 0) break;
 }
+#endif
 
 void vqe_dist_exit(int rc)
 {
