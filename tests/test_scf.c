@@ -3,6 +3,7 @@
 #include "chemtest.h"
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
   vqe_molecule mol;
@@ -224,6 +225,33 @@ static void test_not_converged(void)
   free_sys(&s);
 }
 
+static void test_input_errors(void)
+{
+  /* one s function on O: 4 alpha electrons cannot fit */
+  const char *p = tu_tmpfile(".gbs", "spherical\n****\nO 0\nS 1 1.00\n 1.0 1.0\n****\nH 0\nS 1 1.00\n 1.0 1.0\n****\n");
+  sys_t s;
+  memset(&s, 0, sizeof s);
+  vqe_error err = {0};
+  CU_ASSERT_FATAL(ct_case_molecule("h2o_sto3g", &s.mol));
+  CU_ASSERT_EQUAL_FATAL(vqe_basis_load(p, &s.mol, -1, &s.basis, &err), VQE_OK);
+  CU_ASSERT_EQUAL_FATAL(vqe_integrals_compute(&s.basis, &s.mol, -1, &s.ints, &err), VQE_OK);
+  CU_ASSERT_EQUAL(vqe_scf_run(&s.mol, &s.basis, &s.ints, NULL, &s.scf, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "5 alpha electrons do not fit in 3 orbitals");
+  /* integrals that do not belong to the basis */
+  vqe_integrals empty = {0};
+  err = (vqe_error){0};
+  CU_ASSERT_EQUAL(vqe_scf_run(&s.mol, &s.basis, &empty, NULL, &s.scf, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "integrals were not computed");
+  vqe_scf_options o;
+  vqe_scf_options_default(&o);
+  o.diis_size = 99;
+  CU_ASSERT_EQUAL(vqe_scf_run(&s.mol, &s.basis, &s.ints, &o, &s.scf, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "DIIS size 99");
+  free_sys(&s);
+  vqe_scf_result_free(NULL);
+  unlink(p);
+}
+
 static void test_stability(void)
 {
   vqe_scf_options o;
@@ -258,6 +286,7 @@ int main(void)
     { "guesses (N2: GWH, core, core + follow), no DIIS", test_guesses },
     { "canonical orthogonalisation (lindep)", test_canonical_orthogonalisation },
     { "not converged", test_not_converged },
+    { "input errors", test_input_errors },
     { "stability check", test_stability },
     { NULL, NULL },
   };
