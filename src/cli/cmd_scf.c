@@ -42,11 +42,10 @@ const char vqe_help_scf[] =
   "\n"
   "exit codes: 0 converged, 1 SCF did not converge (nothing is printed as an energy), 2 bad input\n";
 
+/* Every shell carries the basis' kind (basis.h); it decides the d/f counts and the AO order. */
 static const char *basis_kind(const vqe_basis *b)
 {
-  for (int s = 0; s < b->nshell; s++)
-    if (b->shells[s].l >= 2) return b->shells[s].pure ? "spherical" : "cartesian";
-  return "s and p only";
+  return b->nshell > 0 && b->shells[0].pure ? "spherical" : "cartesian";
 }
 
 static void print_table(const cli_common *c, const cli_system *s, double t_total)
