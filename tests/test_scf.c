@@ -268,6 +268,29 @@ static void test_stability(void)
   CU_ASSERT_EQUAL(s.scf.stable, 1);
   TU_ASSERT_CLOSE(s.scf.stability_lowest, 0.0, 1e-4);
   free_sys(&s);
+  /* triplet O2/STO-3G: psi4's symmetric ROHF solution is a saddle point; following the unstable mode
+   * reaches a symmetry-broken ROHF solution 1.3 mEh lower (a continuous family: a zero mode remains) */
+  const int Z[2] = { 8, 8 };
+  const double xyz[6] = { 0, 0, 0, 0, 0, 1.2075 };
+  for (int follow = 0; follow <= 1; follow++) {
+    memset(&s, 0, sizeof s);
+    o.follow = follow;
+    CU_ASSERT_EQUAL_FATAL(vqe_molecule_from_atoms(2, Z, xyz, 0, 3, &s.mol, &err), VQE_OK);
+    CU_ASSERT_EQUAL_FATAL(vqe_basis_load("sto-3g", &s.mol, -1, &s.basis, &err), VQE_OK);
+    CU_ASSERT_EQUAL_FATAL(vqe_integrals_compute(&s.basis, &s.mol, -1, &s.ints, &err), VQE_OK);
+    CU_ASSERT_EQUAL(vqe_scf_run(&s.mol, &s.basis, &s.ints, &o, &s.scf, &err), VQE_OK);
+    if (!follow) {
+      TU_ASSERT_CLOSE(s.scf.e_total, -147.632166990710, 1e-8);
+      CU_ASSERT_EQUAL(s.scf.stable, 0);
+      CU_ASSERT(s.scf.stability_lowest < -0.01);
+    } else {
+      CU_ASSERT(s.scf.e_total < -147.632166990710 - 1e-3);
+      CU_ASSERT_EQUAL(s.scf.stable, 1);
+      TU_ASSERT_CLOSE(s.scf.stability_lowest, 0.0, 1e-4);
+    }
+    free_sys(&s);
+  }
+  o.follow = 0;
   /* not requested: not checked */
   vqe_scf_options_default(&o);
   CU_ASSERT_EQUAL(run_case("h2_sto3g", &o, &s, &err), VQE_OK);
