@@ -350,7 +350,7 @@ static vqe_status sad_atom(const vqe_basis *basis, const vqe_molecule *mol, cons
     scf_jk(&c, 1, Dp, Jp, Kp);
     for (size_t k = 0; k < (size_t)nf * nf; k++) F[k] = H[k] + 2.0 * J[k] - K[k];
     double E = trace_prod(nf, Da, H) + trace_prod(nf, Da, F);
-    /* damp to keep the fractional-occupation iterations from oscillating */
+    /* a guess only needs a rough atomic density: stop at 1e-7 Eh or after 100 plain iterations */
     if (it > 0 && fabs(E - Eold) < 1e-7) break;
     Eold = E;
   }
