@@ -10,7 +10,7 @@
 
 #define LOW_FIXED 3   /* the lowest qubits always local: contiguous copies of >= 8 amplitudes */
 
-typedef enum { OP_DENSE, OP_DIAG, OP_SPECIAL } op_type;
+typedef enum { OP_DENSE, OP_DIAG, OP_SPECIAL, OP_PERM } op_type;
 
 typedef struct {
   op_type type;
@@ -19,6 +19,7 @@ typedef struct {
   vqe_complex *m;        /* dense: 4^k entries; diag: 2^k */
   circ_prim prim;        /* special */
   uint64_t mask;         /* qubits touched (special: incl. the JW string) */
+  uint32_t *ptab;        /* OP_PERM (cache blocks only): l → T[0][l & 127] ^ T[1][l>>7 & 127] ^ T[2][l>>14] */
 } fop;
 
 typedef struct {
@@ -27,6 +28,7 @@ typedef struct {
   int lq[64];            /* local qubits, ascending (blocked runs) */
   int low;               /* lq[0..low-1] = 0..low-1: contiguous chunk of 2^low amplitudes */
   fop *local;            /* the run's ops with qubits renumbered to local positions */
+  size_t nlocal;         /* (consecutive CNOT/SWAPs merged into one OP_PERM) */
 } frun;
 
 struct vqe_fused {
@@ -134,7 +136,10 @@ void vqe_fused_destroy(vqe_fused *f)
 {
   if (!f) return;
   for (size_t i = 0; i < f->n_ops; i++) free(f->ops[i].m);
-  for (size_t r = 0; r < f->n_runs; r++) free(f->runs[r].local);
+  for (size_t r = 0; r < f->n_runs; r++) {
+    for (size_t t = 0; t < f->runs[r].nlocal; t++) free(f->runs[r].local[t].ptab);
+    free(f->runs[r].local);
+  }
   free(f->ops);
   free(f->runs);
   free(f);
@@ -157,6 +162,53 @@ static int merge_into(fop *b, const fop *g)
   b->m = r;
   b->mask = u;
   b->k = sv_mask_positions(u, b->qs);
+  return 0;
+}
+
+/* GF(2)-affine image of a local index under CNOT(c,t) / SWAP(p,q). */
+static uint32_t perm_gate(const circ_prim *p, uint32_t v)
+{
+  if (p->kind == VQE_GATE_CNOT) return v ^ (((v >> p->q[0]) & 1u) << p->q[1]);
+  const uint32_t a = (v >> p->q[0]) & 1u, b = (v >> p->q[1]) & 1u;
+  return a == b ? v : v ^ ((1u << p->q[0]) | (1u << p->q[1]));
+}
+
+static int is_perm(const fop *o)
+{
+  return o->type == OP_SPECIAL && (o->prim.kind == VQE_GATE_CNOT || o->prim.kind == VQE_GATE_SWAP);
+}
+
+/* Merge runs of consecutive CNOT/SWAP ops of a cache-block op list (local qubits < B <= 21) into one
+ * permutation with byte-chunk tables: one pass over the block instead of one per gate. */
+static int merge_perms(fop *ops, size_t *nops, int B)
+{
+  size_t w = 0;
+  for (size_t t = 0; t < *nops;) {
+    if (!is_perm(&ops[t]) || t + 1 >= *nops || !is_perm(&ops[t + 1])) { ops[w++] = ops[t++]; continue; }
+    uint32_t col[32], k = 0;
+    for (int j = 0; j < B; j++) col[j] = 1u << j;
+    size_t e = t;
+    for (; e < *nops && is_perm(&ops[e]); e++) {
+      for (int j = 0; j < B; j++) col[j] = perm_gate(&ops[e].prim, col[j]);
+      k = perm_gate(&ops[e].prim, k);   /* linear: k stays 0, kept for clarity */
+    }
+    fop p;
+    memset(&p, 0, sizeof p);
+    p.type = OP_PERM;
+    p.ptab = malloc(3 * 128 * sizeof *p.ptab);
+    if (!p.ptab) return -1;
+    for (int c = 0; c < 3; c++)
+      for (uint32_t v = 0; v < 128; v++) {
+        uint32_t img = c == 0 ? k : 0;
+        for (int j = 0; j < 7; j++)
+          if ((v >> j & 1u) && 7 * c + j < B) img ^= col[7 * c + j];
+        p.ptab[c * 128 + v] = img;
+      }
+    for (size_t u = t; u < e; u++) p.mask |= ops[u].mask;
+    ops[w++] = p;
+    t = e;
+  }
+  *nops = w;
   return 0;
 }
 
@@ -291,6 +343,12 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
         else for (int q = 0; q < lo.k; q++) lo.qs[q] = map[lo.qs[q]];   /* order kept: map is monotone */
         r->local[t - r->op0] = lo;
       }
+      r->nlocal = r->op1 - r->op0;
+      if (merge_perms(r->local, &r->nlocal, B)) {
+        free(sched); free(done);
+        vqe_fused_destroy(f);
+        return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit");
+      }
     }
   }
   memcpy(f->ops, sched, f->n_ops * sizeof *sched);   /* same ops (matrices moved, not copied) */
@@ -305,8 +363,7 @@ static void run_blocked(const vqe_fused *f, const frun *r, vqe_complex *a, vqe_c
   const int n = f->n_qubits, B = f->B, low = r->low;
   const int64_t nout = (int64_t)1 << (n - B);
   const int nh = 1 << (B - low);
-  const size_t chunk = (size_t)1 << low;
-  const size_t nl = r->op1 - r->op0;
+  const size_t chunk = (size_t)1 << low, dimb = (size_t)1 << B;
   uint64_t *hoff = malloc((size_t)nh * sizeof *hoff);
   for (int h = 0; h < nh; h++) {
     uint64_t o = 0;
@@ -316,12 +373,24 @@ static void run_blocked(const vqe_fused *f, const frun *r, vqe_complex *a, vqe_c
   }
 #pragma omp parallel if (par)
   {
-    vqe_complex *buf = bufs[par ? omp_get_thread_num() : 0];
+    const int me = par ? omp_get_thread_num() : 0;
+    vqe_complex *b0 = bufs[2 * me], *b1 = bufs[2 * me + 1];
 #pragma omp for schedule(static)
     for (int64_t oi = 0; oi < nout; oi++) {
       const uint64_t base = sv_insert0n((uint64_t)oi, r->lq, B);
+      vqe_complex *buf = b0, *spare = b1;
       for (int h = 0; h < nh; h++) memcpy(buf + ((size_t)h << low), a + (base | hoff[h]), chunk * sizeof *a);
-      for (size_t t = 0; t < nl; t++) fop_apply(&r->local[t], buf, B, 0);
+      for (size_t t = 0; t < r->nlocal; t++) {
+        const fop *o = &r->local[t];
+        if (o->type == OP_PERM) {
+          const uint32_t *T = o->ptab;
+          for (uint32_t l = 0; l < (uint32_t)dimb; l++)
+            spare[T[l & 127] ^ T[128 + (l >> 7 & 127)] ^ T[256 + (l >> 14)]] = buf[l];
+          vqe_complex *x = buf; buf = spare; spare = x;
+        } else {
+          fop_apply(o, buf, B, 0);
+        }
+      }
       for (int h = 0; h < nh; h++) memcpy(a + (base | hoff[h]), buf + ((size_t)h << low), chunk * sizeof *a);
     }
   }
@@ -343,7 +412,7 @@ vqe_status vqe_fused_apply(const vqe_fused *f, vqe_statevec *s, vqe_error *err)
       continue;
     }
     if (!bufs) {
-      nb = par ? omp_get_max_threads() : 1;
+      nb = 2 * (par ? omp_get_max_threads() : 1);   /* two per thread: permutations go out of place */
       bufs = calloc((size_t)nb, sizeof *bufs);
       for (int t = 0; bufs && t < nb; t++)
         if (!(bufs[t] = vqe_aligned_alloc((size_t)1 << f->B, sizeof(vqe_complex)))) {

@@ -15,6 +15,64 @@ int sv_mask_positions(uint64_t mask, int *pos)
   return k;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* General 2×2 with AVX2+FMA (two amplitudes per register), chosen at run time when the CPU has them:
+ * the build targets x86-64-v2 (SSE only), and this is the kernel a fused circuit spends its time in.
+ * m·v = re(m)·(vr, vi) + im(m)·(−vi, vr) per complex lane. */
+__attribute__((target("avx2,fma")))
+static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
+{
+  const int64_t half = (int64_t)1 << (n - 1);
+  double *d = (double *)a;
+  if (q == 0) {
+    /* pairs (2i, 2i+1) in one register [a0 | a1]; the other one swapped to [a1 | a0] */
+    const __m256d dr = _mm256_setr_pd(creal(m[0]), creal(m[0]), creal(m[3]), creal(m[3]));
+    const __m256d di = _mm256_setr_pd(-cimag(m[0]), cimag(m[0]), -cimag(m[3]), cimag(m[3]));
+    const __m256d orr = _mm256_setr_pd(creal(m[1]), creal(m[1]), creal(m[2]), creal(m[2]));
+    const __m256d oi = _mm256_setr_pd(-cimag(m[1]), cimag(m[1]), -cimag(m[2]), cimag(m[2]));
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t i = 0; i < half; i++) {
+      const __m256d v = _mm256_loadu_pd(d + 4 * i);
+      const __m256d w = _mm256_permute2f128_pd(v, v, 1);
+      const __m256d vs = _mm256_permute_pd(v, 5), ws = _mm256_permute_pd(w, 5);
+      __m256d r = _mm256_mul_pd(vs, di);
+      r = _mm256_fmadd_pd(v, dr, r);
+      r = _mm256_fmadd_pd(ws, oi, r);
+      r = _mm256_fmadd_pd(w, orr, r);
+      _mm256_storeu_pd(d + 4 * i, r);
+    }
+    return;
+  }
+  const uint64_t bit = UINT64_C(1) << q;
+  const __m256d r00 = _mm256_set1_pd(creal(m[0])), i00 = _mm256_setr_pd(-cimag(m[0]), cimag(m[0]), -cimag(m[0]), cimag(m[0]));
+  const __m256d r01 = _mm256_set1_pd(creal(m[1])), i01 = _mm256_setr_pd(-cimag(m[1]), cimag(m[1]), -cimag(m[1]), cimag(m[1]));
+  const __m256d r10 = _mm256_set1_pd(creal(m[2])), i10 = _mm256_setr_pd(-cimag(m[2]), cimag(m[2]), -cimag(m[2]), cimag(m[2]));
+  const __m256d r11 = _mm256_set1_pd(creal(m[3])), i11 = _mm256_setr_pd(-cimag(m[3]), cimag(m[3]), -cimag(m[3]), cimag(m[3]));
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t i = 0; i < half; i += 2) {
+    /* i even and q >= 1: i0, i0+1 both have bit q clear */
+    const uint64_t i0 = sv_insert0((uint64_t)i, q), i1 = i0 | bit;
+    const __m256d v0 = _mm256_loadu_pd(d + 2 * i0), v1 = _mm256_loadu_pd(d + 2 * i1);
+    const __m256d s0 = _mm256_permute_pd(v0, 5), s1 = _mm256_permute_pd(v1, 5);
+    __m256d n0 = _mm256_mul_pd(s1, i01), n1 = _mm256_mul_pd(s1, i11);
+    n0 = _mm256_fmadd_pd(v1, r01, n0);
+    n1 = _mm256_fmadd_pd(v1, r11, n1);
+    n0 = _mm256_fmadd_pd(s0, i00, n0);
+    n1 = _mm256_fmadd_pd(s0, i10, n1);
+    n0 = _mm256_fmadd_pd(v0, r00, n0);
+    n1 = _mm256_fmadd_pd(v0, r10, n1);
+    _mm256_storeu_pd(d + 2 * i0, n0);
+    _mm256_storeu_pd(d + 2 * i1, n1);
+  }
+}
+
+static int have_avx2(void)
+{
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+
 void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
 {
   const int64_t half = (int64_t)1 << (n - 1);
@@ -47,6 +105,9 @@ void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
     }
     return;
   }
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (have_avx2()) { k1q_avx2(a, n, q, m, par); return; }
+#endif
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < half; i++) {
     const uint64_t i0 = sv_insert0((uint64_t)i, q), i1 = i0 | bit;
