@@ -195,8 +195,10 @@ void vqe_circuit_get_stats(const vqe_circuit *c, vqe_circuit_stats *st);
  * qsim do). Runs of blocks whose high qubits fit together are then applied cache block by cache block:
  * a block of 2^cache_block_qubits amplitudes is gathered per thread, all the run's operations act on
  * it while it is resident, and it is written back — one pass over the state per run instead of one
- * per gate. The fused form equals the unfused circuit to rounding; it has no per-gate access (the
- * adjoint walk uses the unfused path). */
+ * per gate. Runs are scheduled with look-ahead (an operation may join a run ahead of operations it
+ * commutes with, i.e. shares no qubit with), and consecutive CNOT/SWAPs inside a run become one
+ * table-driven permutation of the block. The fused form equals the unfused circuit to rounding; it
+ * has no per-gate access (the adjoint walk uses the unfused path). */
 /* Defaults (vqe_fuse_options_default): max_fused_qubits = 1 — consecutive single-qubit gates on a
  * qubit become one 2×2, two-qubit gates stay permutations/diagonals/controlled kernels. A k-qubit
  * dense block costs 2^k complex multiply-adds per amplitude, so inside a cache block (where memory

@@ -40,8 +40,8 @@ static inline sv_cm sv_cm_of(vqe_complex m)
   sv_cm r = { _mm_set1_pd(creal(m)), _mm_set_pd(cimag(m), -cimag(m)) };
   return r;
 }
-static inline sv_v sv_ld(const vqe_complex *p) { return _mm_load_pd((const double *)p); }
-static inline void sv_st(vqe_complex *p, sv_v v) { _mm_store_pd((double *)p, v); }
+static inline sv_v sv_ld(const vqe_complex *p) { return _mm_loadu_pd((const double *)p); }
+static inline void sv_st(vqe_complex *p, sv_v v) { _mm_storeu_pd((double *)p, v); }
 static inline sv_v sv_mul(sv_cm m, sv_v v)
 {
   return _mm_add_pd(_mm_mul_pd(v, m.re), _mm_mul_pd(_mm_shuffle_pd(v, v, 1), m.im));
