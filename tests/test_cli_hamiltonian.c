@@ -50,6 +50,15 @@ static void test_fci_references(void)
   check_fci("fci molecules/n2.xyz --basis sto-3g --frozen-core 2", "n2_sto3g", "CASCI");
   check_fci("fci molecules/oh.xyz --basis sto-3g", "oh_radical_sto3g", "FCI");
   check_fci("hamiltonian molecules/lih.xyz --basis 6-31g --frozen-core 1", "lih_631g", "CASCI");
+  /* ⟨S²⟩ of the FCI state: doublet OH radical, singlet water */
+  cJSON *j = run_json("fci molecules/oh.xyz --basis sto-3g --json", 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+  TU_ASSERT_CLOSE(tu_json_num(j, "s2_fci"), 0.75, 1e-8);
+  cJSON_Delete(j);
+  j = run_json("fci molecules/h2o.xyz --basis sto-3g --json", 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+  TU_ASSERT_CLOSE(tu_json_num(j, "s2_fci"), 0.0, 1e-8);
+  cJSON_Delete(j);
 }
 
 static void test_hamiltonian_h2_json(void)

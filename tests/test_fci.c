@@ -339,6 +339,33 @@ static void test_statevec_engine_cross_check(void)
   }
 }
 
+static void test_s2(void)
+{
+  vqe_error err = {0};
+  double s2;
+  vqe_mo_hamiltonian h;
+  load("tests/data/h2o_sto3g.psi4.fcidump", &h);
+  vqe_fci_result r;
+  fci_energy(&h, &r);
+  CU_ASSERT_EQUAL(vqe_fci_s2(&r, &s2, &err), VQE_OK);
+  TU_ASSERT_CLOSE(s2, 0.0, 1e-8);   /* the lowest Ms = 0 root of water is the singlet */
+  vqe_fci_result_free(&r);
+  vqe_mo_hamiltonian_free(&h);
+  /* spin-free random Hamiltonians: S² = S(S+1) with S >= |Ms| */
+  const int cases[][3] = { {5, 3, 2}, {4, 2, 2}, {3, 3, 0}, {6, 4, 2} };
+  for (int k = 0; k < 4; k++) {
+    random_ham(cases[k][0], cases[k][1], cases[k][2], 900 + k, &h);
+    fci_energy(&h, &r);
+    CU_ASSERT_EQUAL(vqe_fci_s2(&r, &s2, &err), VQE_OK);
+    double S = 0.5 * (sqrt(1 + 4 * s2) - 1), ms = 0.5 * (cases[k][1] - cases[k][2]);
+    TU_ASSERT_CLOSE(2 * S, round(2 * S), 1e-7);
+    CU_ASSERT(S >= ms - 1e-7);
+    if (k == 2) TU_ASSERT_CLOSE(s2, 3.75, 1e-12);   /* one determinant, three α electrons */
+    vqe_fci_result_free(&r);
+    vqe_mo_hamiltonian_free(&h);
+  }
+}
+
 int main(void)
 {
   const tu_test tests[] = {
@@ -351,6 +378,7 @@ int main(void)
     { "string order and determinant counts", test_strings_and_counts },
     { "statevector fermionic sign", test_statevector_sign },
     { "statevec engine: Pauli-sum and fermionic expectation = E_FCI", test_statevec_engine_cross_check },
+    { "<S^2> of the FCI state", test_s2 },
     { "error paths", test_errors },
     { NULL, NULL },
   };

@@ -49,6 +49,10 @@ vqe_status vqe_fci_solve(const vqe_mo_hamiltonian *ham, const vqe_fci_options *o
                          vqe_error *err);
 void vqe_fci_result_free(vqe_fci_result *res);
 
+/* ⟨S²⟩ of a normalised CI vector: S_z(S_z+1) + N_β − Σ_pq ⟨E^β_pq E^α_qp⟩ (from S² = S_−S_+ + S_z(S_z+1),
+ * S_+ = Σ_p a†_pα a_pβ). 0 for a singlet, 0.75 for a doublet, 2 for a triplet. */
+vqe_status vqe_fci_s2(const vqe_fci_result *res, double *s2, vqe_error *err);
+
 /* Number of determinants C(norb, n_alpha) * C(norb, n_beta) (SIZE_MAX on overflow). */
 size_t vqe_fci_n_determinants(int norb, int n_alpha, int n_beta);
 

@@ -41,7 +41,7 @@ typedef struct {
 } cli_ham_report;
 
 /* Keys: command, file, source (molecule|fcidump), basis, energy_scf, energy_fci (null when not
- * computed), energy_correlation, energy_core, energy_nuclear, method (FCI|CASCI), n_orbitals,
+ * computed), energy_correlation, s2_fci (⟨S²⟩ of the FCI state), energy_core, energy_nuclear, method (FCI|CASCI), n_orbitals,
  * n_frozen, n_alpha, n_beta, n_qubits, n_determinants, n_pauli_terms, n_x_groups, one_norm, cutoff,
  * fci_iterations, fci_converged, fci_residual, timings{load, mo, jw, fci, total}, threads. */
 cJSON *cli_ham_json(const cli_common *c, const cli_ham *h, const cli_ham_report *r);

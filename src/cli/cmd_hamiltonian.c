@@ -186,6 +186,9 @@ cJSON *cli_ham_json(const cli_common *c, const cli_ham *h, const cli_ham_report 
     cJSON_AddNullToObject(j, "one_norm");
   }
   if (r->have_fci) {
+    double s2 = NAN;
+    vqe_error e2 = {0};
+    if (vqe_fci_s2(&r->fci, &s2, &e2) == VQE_OK) add_num(j, "s2_fci", s2);
     cJSON_AddNumberToObject(j, "fci_iterations", r->fci.iterations);
     cJSON_AddBoolToObject(j, "fci_converged", r->fci.converged);
     cJSON_AddNumberToObject(j, "fci_residual", r->fci.residual);
@@ -225,6 +228,9 @@ void cli_ham_print(FILE *f, const cli_common *c, const cli_ham *h, const cli_ham
     const char *meth = is_cas(h) ? "CASCI energy" : "FCI energy";
     fprintf(f, "  %-24s %20.12f Eh%s\n", meth, r->fci.energy, r->fci.converged ? "" : "  (NOT converged)");
     fprintf(f, "  %-24s %20.12f Eh\n", "correlation energy", r->fci.energy - h->e_scf);
+    double s2 = NAN;
+    vqe_error e2 = {0};
+    if (vqe_fci_s2(&r->fci, &s2, &e2) == VQE_OK) fprintf(f, "  %-24s %20.6f\n", "<S^2> of the FCI state", s2);
     fprintf(f, "  %-24s %d Davidson iterations, residual %.1e\n", "", r->fci.iterations, r->fci.residual);
   }
   fprintf(f, "\n  timings (s): load %.3f, MO + active space %.3f, Jordan-Wigner %.3f, FCI %.3f, total %.3f (%d threads)\n",

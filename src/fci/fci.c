@@ -524,3 +524,47 @@ vqe_status vqe_fci_to_statevector(const vqe_fci_result *res, double *psi, vqe_er
   }
   return VQE_OK;
 }
+
+vqe_status vqe_fci_s2(const vqe_fci_result *res, double *s2, vqe_error *err)
+{
+  const int n = res->norb;
+  fci_strings a, b;
+  vqe_status st = fci_strings_build(n, res->n_alpha, &a, err);
+  if (st) return st;
+  if ((st = fci_strings_build(n, res->n_beta, &b, err))) { fci_strings_free(&a); return st; }
+  const size_t nb = b.n, n2 = (size_t)n * n;
+  /* For each β string: entry of E^β_qp (a†_q a_p) by (q, p), −1 when absent. */
+  int32_t *bmap = malloc(nb * n2 * sizeof *bmap);
+  if (!bmap) {
+    fci_strings_free(&a); fci_strings_free(&b);
+    return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory for <S^2>");
+  }
+  for (size_t ib = 0; ib < nb; ib++) {
+    int32_t *m = bmap + ib * n2;
+    for (size_t k = 0; k < n2; k++) m[k] = -1;
+    for (size_t x = 0; x < b.n_ex; x++) m[b.ex[ib * b.n_ex + x].p * n + b.ex[ib * b.n_ex + x].q] = (int32_t)x;
+  }
+  /* Σ_pq ⟨Ψ|E^β_qp E^α_pq|Ψ⟩ = Σ_I c_I Σ_pq ⟨J| … entries: a†_p a_q|Iα⟩ = sa|Jα⟩ and a†_q a_p|Iβ⟩ = sb|Jβ⟩. */
+  double x2 = 0;
+  const double *c = res->ci;
+#pragma omp parallel for reduction(+ : x2) schedule(static) if ((double)res->n_det * (double)a.n_ex >= FCI_OMP_MIN_WORK)
+  for (size_t ia = 0; ia < a.n; ia++)
+    for (size_t ib = 0; ib < nb; ib++) {
+      double ci = c[ia * nb + ib];
+      if (ci == 0.0) continue;
+      const int32_t *m = bmap + ib * n2;
+      for (size_t x = 0; x < a.n_ex; x++) {
+        const fci_excitation *ea = &a.ex[ia * a.n_ex + x];
+        int32_t y = m[ea->q * n + ea->p];
+        if (y < 0) continue;
+        const fci_excitation *eb = &b.ex[ib * b.n_ex + (size_t)y];
+        x2 += ci * ea->sign * eb->sign * c[(size_t)ea->target * nb + eb->target];
+      }
+    }
+  double sz = 0.5 * (res->n_alpha - res->n_beta);
+  *s2 = sz * (sz + 1) + res->n_beta - x2;
+  free(bmap);
+  fci_strings_free(&a);
+  fci_strings_free(&b);
+  return VQE_OK;
+}
