@@ -72,6 +72,14 @@ vqe_status vqe_dist_agree(vqe_status st, vqe_error *err);
  * done stops the map on every rank after that round, with the first failing item's message (agreed
  * as in vqe_dist_agree). A computation that should only mark its point as failed should put that
  * into the JSON and return VQE_OK. */
+/* A study loop (sweep / scan / basis) without a warm start, for example:
+ *     skip[i] = vqe_journal_find(&jn, key_i) != NULL;            (jn from vqe_dist_journal_open)
+ *     work(i):  point = compute(i); *result = cJSON_PrintUnformatted(point);
+ *     done(i):  point = cJSON_Parse(result); vqe_dist_journal_append(&jn, point); keep it in order
+ *     st = vqe_dist_map(n, skip, work, done, ctx, &err);
+ * then print / write CSV and plots on rank 0 only (vqe_dist_rank() == 0). A warm-started chain (point
+ * i starts from point i − 1) cannot be split: run it on every rank (the result is the same) and let
+ * rank 0 write. */
 typedef vqe_status (*vqe_dist_work_fn)(void *ctx, size_t item, char **result, vqe_error *err);
 typedef vqe_status (*vqe_dist_done_fn)(void *ctx, size_t item, const char *result, vqe_error *err);
 vqe_status vqe_dist_map(size_t n, const unsigned char *skip, vqe_dist_work_fn work, vqe_dist_done_fn done,
