@@ -231,13 +231,21 @@ static void fci_sigma_work(fci_work *w, const double *c, double *sigma)
    * string K means a†_p a_q |K⟩ = sign |J⟩, i.e. ⟨K|E_qp|J⟩ = sign. */
 #pragma omp parallel for schedule(dynamic, 4) if (par)
   for (size_t ka = 0; ka < na; ka++) {
+    double *dblk = D + ka * nb * np;
+    memset(dblk, 0, nb * np * sizeof *dblk);
+    /* α excitations: the whole row block of ka at once, so C[ja, :] is read contiguously and D with a
+     * constant stride (the α-row-at-a-time order keeps memory traffic streaming). */
     const fci_excitation *ea = w->a.ex + ka * nexa;
+    for (size_t x = 0; x < nexa; x++) {
+      const double sg = ea[x].sign;
+      const double *cj = c + (size_t)ea[x].target * nb;
+      double *dp = dblk + ea[x].pair;
+      for (size_t kb = 0; kb < nb; kb++) dp[kb * np] += sg * cj[kb];
+    }
+    const double *crow = c + ka * nb;
     for (size_t kb = 0; kb < nb; kb++) {
-      double *d = D + (ka * nb + kb) * np;
-      memset(d, 0, np * sizeof *d);
-      for (size_t x = 0; x < nexa; x++) d[ea[x].pair] += ea[x].sign * c[(size_t)ea[x].target * nb + kb];
+      double *d = dblk + kb * np;
       const fci_excitation *eb = w->b.ex + kb * nexb;
-      const double *crow = c + ka * nb;
       for (size_t x = 0; x < nexb; x++) d[eb[x].pair] += eb[x].sign * crow[eb[x].target];
     }
   }
@@ -257,14 +265,19 @@ static void fci_sigma_work(fci_work *w, const double *c, double *sigma)
   /* σ_I = Σ_K Σ_pq ⟨I|E_pq|K⟩ W[K,pq]: entry (p, q, K, sign) of I gives ⟨K|E_pq|I⟩ = ⟨I|E_qp|K⟩. */
 #pragma omp parallel for schedule(dynamic, 4) if (par)
   for (size_t ia = 0; ia < na; ia++) {
-    const fci_excitation *ea = w->a.ex + ia * nexa;
+    double *srow = sigma + ia * nb;
+    const double *drow = D + ia * nb * np;
     for (size_t ib = 0; ib < nb; ib++) {
       double s = 0;
-      for (size_t x = 0; x < nexa; x++) s += ea[x].sign * D[((size_t)ea[x].target * nb + ib) * np + ea[x].pair];
       const fci_excitation *eb = w->b.ex + ib * nexb;
-      const double *drow = D + ia * nb * np;
       for (size_t x = 0; x < nexb; x++) s += eb[x].sign * drow[(size_t)eb[x].target * np + eb[x].pair];
-      sigma[ia * nb + ib] = s;
+      srow[ib] = s;
+    }
+    const fci_excitation *ea = w->a.ex + ia * nexa;
+    for (size_t x = 0; x < nexa; x++) {
+      const double sg = ea[x].sign;
+      const double *wp = D + (size_t)ea[x].target * nb * np + ea[x].pair;
+      for (size_t ib = 0; ib < nb; ib++) srow[ib] += sg * wp[ib * np];
     }
   }
 }
