@@ -64,7 +64,11 @@ vqe_status vqe_active_space_resolve(const vqe_molecule *mol, int nmo, int n_alph
 
 /* Build the active-space Hamiltonian from an SCF result: the MO integrals of orbitals
  * 0..n_frozen+n_active-1 by four quarter transformations (dgemm, O(N^5), OpenMP over AO pairs) of
- * the 8-fold packed AO ERIs, then vqe_mo_hamiltonian_restrict. as == NULL: full space. */
+ * the 8-fold packed AO ERIs, then vqe_mo_hamiltonian_restrict. as == NULL: full space.
+ * Blocks of degenerate orbitals (|Δε| < 1e-6 Eh, same occupation, same side of the frozen boundary)
+ * are first rotated to a canonical form (eigenvectors of C_b^T diag(1..nbf) C_b: π pairs aligned with
+ * the axes), so the Pauli term count and 1-norm do not depend on the rotation the SCF returned;
+ * energies are unaffected. */
 vqe_status vqe_mo_hamiltonian_build(const vqe_scf_result *scf, const vqe_integrals *ints,
                                     const vqe_active_space *as, vqe_mo_hamiltonian *ham, vqe_error *err);
 
