@@ -54,7 +54,9 @@ uint64_t vqe_statevec_bytes(int n_qubits, int n_vectors);
  * qubit fits, VQE_STATEVEC_MAX_QUBITS when the amount of memory is unknown. */
 int vqe_statevec_max_qubits(int n_vectors);
 /* Check that a run needing n_vectors states of n qubits fits. On refusal: VQE_ERR_RESOURCE with
- * "N state vectors of n qubits need X but only Y is available; the largest that fits is n = m". */
+ * "N state vectors of n qubits need X but only Y is available; the largest that fits is n = m".
+ * Requests under 4 MiB skip the /proc query (they are made and freed often) unless VQE_MEMORY_LIMIT is
+ * set, which is always honoured. */
 vqe_status vqe_statevec_check_memory(int n_qubits, int n_vectors, vqe_error *err);
 
 /* ---- life cycle and basic operations ------------------------------------------------------------ */
