@@ -14,10 +14,13 @@
  * (controls, occupations), with a sign (−1)^{|b ∧ smask|}: 1-qubit and controlled gates, SWAP,
  * Givens / double excitations and the fermionic excitations (whose JW parity over global qubits is a
  * constant per rank) — and PAULI_ROT as α·ψ + β·Pψ. When flip (or the Pauli x mask) has global
- * bits the pair lives on the partner rank r ⊕ (flip >> (n−k)): the two ranks swap their whole chunk
- * (MPI_Sendrecv in messages of at most 2^28 bytes, so no int count overflows) and each updates its
- * own half of every pair. Per such gate a rank sends and receives 16·2^(n−k) bytes; gates whose
- * global bits are only controls or diagonal need no communication. Generators of multi-angle gates
+ * bits the pair lives on the partner rank r ⊕ (flip >> (n−k)): the two ranks swap the amplitudes
+ * the other needs (MPI_Sendrecv in messages of at most 2^28 bytes, so no int count overflows) and
+ * each updates its own half of every pair. Only pair members are sent, packed in index order: per
+ * such gate a rank sends and receives 16·2^(n−k−c) bytes, c = the gate's local condition qubits
+ * (c = 0 for a 1-qubit gate on a global qubit: the whole chunk; c = 1 for CNOT with a local control,
+ * SWAP or a single excitation with one local qubit: half). Gates whose global bits are only controls
+ * or diagonal (RZ, PHASE, CZ, …) need no communication. Generators of multi-angle gates
  * are transported exactly as in circuit.c.
  *
  * Reductions (norms, inner products, expectation values) sum fixed-size chunks in a fixed order on

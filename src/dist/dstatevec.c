@@ -223,22 +223,28 @@ vqe_complex vqe_dstatevec_amplitude(const vqe_dstatevec *s, uint64_t b)
 
 /* ---- the pair exchange ------------------------------------------------------------------------------- */
 
-/* buf ← the partner rank's chunk `a` (both ranks call this with each other as partner). */
-static void d_exchange(const vqe_dstatevec *s, const vqe_complex *a, int partner)
+/* recv[0..m) ← the partner's send[0..m) (both ranks call this with each other as partner), in
+ * messages of at most 2^28 bytes. */
+static void d_exchange_n(const vqe_complex *send, vqe_complex *recv, uint64_t m, int partner)
 {
 #if VQE_HAVE_MPI
-  const uint64_t dim = s->local.dim;
-  for (uint64_t o = 0; o < dim; o += D_MSG_AMPS) {
-    const int cnt = (int)(2 * (dim - o < D_MSG_AMPS ? dim - o : D_MSG_AMPS));
-    MPI_Sendrecv(a + o, cnt, MPI_DOUBLE, partner, 17, s->buf + o, cnt, MPI_DOUBLE, partner, 17, MPI_COMM_WORLD,
+  for (uint64_t o = 0; o < m; o += D_MSG_AMPS) {
+    const int cnt = (int)(2 * (m - o < D_MSG_AMPS ? m - o : D_MSG_AMPS));
+    MPI_Sendrecv(send + o, cnt, MPI_DOUBLE, partner, 17, recv + o, cnt, MPI_DOUBLE, partner, 17, MPI_COMM_WORLD,
                  MPI_STATUS_IGNORE);
     d_comm.messages++;
     d_comm.bytes_sent += (uint64_t)cnt * 8u;
   }
   d_comm.exchanges++;
 #else
-  (void)s; (void)a; (void)partner;
+  (void)send; (void)recv; (void)m; (void)partner;
 #endif
+}
+
+/* buf ← the partner rank's whole chunk `a`. */
+static void d_exchange(const vqe_dstatevec *s, const vqe_complex *a, int partner)
+{
+  d_exchange_n(a, s->buf, s->local.dim, partner);
 }
 
 /* ---- two-level operations ---------------------------------------------------------------------------
@@ -296,23 +302,39 @@ static void d_two_level(const vqe_dstatevec *s, vqe_complex *a, const d_op *op)
       a[i] = sv_cmul(((uint64_t)i & cm) == want ? f : ot, a[i]);
     return;
   }
-  d_exchange(s, a, (int)(R ^ flg));
-  const vqe_complex *w = s->buf;
+  /* Each side needs the partner's amplitudes of the partner's own pair members: the local indices
+   * with (b & cm) == want (cv on side 0, cv ⊕ fl on side 1), 2^(nl − |cm|) of them. b ↦ b ⊕ fl maps
+   * one side's set onto the other's in increasing order, so both sides send their set packed in
+   * index order (i ↦ insert the cm bits into i) and the i-th received amplitude pairs with the i-th
+   * own one. With local condition bits (controls, occupations) that is half the chunk or less. */
+  const uint64_t want = side ? cv ^ fl : cv;
+  int pos[64];
+  const int kc = sv_mask_positions(cm, pos);
+  const uint64_t m = dim >> kc;
+  vqe_complex *w = s->buf;
+  if (kc == 0) {
+    d_exchange(s, a, (int)(R ^ flg));
+  } else {
+    vqe_complex *pack = s->buf + m;                   /* m <= dim/2: the buffer holds both halves */
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t i = 0; i < (int64_t)m; i++) pack[i] = a[sv_insert0n((uint64_t)i, pos, kc) | want];
+    d_exchange_n(pack, w, m, (int)(R ^ flg));
+  }
   /* σ is that of the b side: its global bits are R (side 0) or R ⊕ flg (side 1) */
   const uint64_t Rb = side ? R ^ flg : R;
   const int sg = sv_parity(Rb & smg) ? -op->sign0 : op->sign0;
-  const uint64_t want = side ? cv ^ fl : cv;
+  if (ot != 1) {
 #pragma omp parallel for schedule(static) if (par)
-  for (int64_t i = 0; i < (int64_t)dim; i++) {
-    const uint64_t b = (uint64_t)i;
-    if ((b & cm) == want) {
-      const uint64_t bb = side ? b ^ fl : b;          /* local bits of the b side */
-      const double sig = sv_parity(bb & sm) ? -sg : sg;
-      if (!side) a[b] = sv_cmul(u0, a[b]) + sig * sv_cmul(u1, w[b ^ fl]);
-      else a[b] = sig * sv_cmul(u2, w[b ^ fl]) + sv_cmul(u3, a[b]);
-    } else if (ot != 1) {
-      a[b] = sv_cmul(ot, a[b]);
-    }
+    for (int64_t i = 0; i < (int64_t)dim; i++)
+      if (((uint64_t)i & cm) != want) a[i] = sv_cmul(ot, a[i]);
+  }
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t i = 0; i < (int64_t)m; i++) {
+    const uint64_t b = sv_insert0n((uint64_t)i, pos, kc) | want;
+    const uint64_t bb = side ? b ^ fl : b;            /* local bits of the b side */
+    const double sig = sv_parity(bb & sm) ? -sg : sg;
+    if (!side) a[b] = sv_cmul(u0, a[b]) + sig * sv_cmul(u1, w[i]);
+    else a[b] = sig * sv_cmul(u2, w[i]) + sv_cmul(u3, a[b]);
   }
 }
 
