@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 
 typedef struct {
   const char *label, *xyz, *basis;
@@ -74,6 +75,60 @@ static double run_psi4(const vqe_molecule *mol, const bcase *c, int threads, dou
   return rc == 0 ? t : (double)NAN;
 }
 
+/* Jordan–Wigner build time for every molecule in molecules/ (basis from the file; frozen core auto
+ * when the full space exceeds 64 qubits). */
+static void bench_molecules(const char *root)
+{
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/molecules", root);
+  DIR *d = opendir(dir);
+  if (!d) return;
+  char names[64][256];
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) && n < 64) {
+    size_t l = strlen(e->d_name);
+    if (l > 4 && !strcmp(e->d_name + l - 4, ".xyz")) snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+  }
+  closedir(d);
+  qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+  printf("Jordan-Wigner for molecules/ (basis of the file, cutoff 1e-12)\n");
+  printf("  %-14s %-8s %7s %6s %9s %8s %10s\n", "molecule", "basis", "frozen", "qubits", "terms", "X masks", "JW time/s");
+  for (int k = 0; k < n; k++) {
+    char path[1400];
+    snprintf(path, sizeof path, "%.1023s/%.255s", dir, names[k]);
+    vqe_error err = {0};
+    vqe_molecule mol = {0};
+    vqe_basis basis = {0};
+    vqe_integrals ints = {0};
+    vqe_scf_result scf = {0};
+    vqe_mo_hamiltonian h = {0};
+    vqe_pauli_sum jw = {0};
+    vqe_active_space as;
+    vqe_status st = vqe_molecule_read(path, NULL, &mol, &err);
+    const char *bname = !st && mol.basis[0] ? mol.basis : "sto-3g";
+    if (!st) st = vqe_basis_load(bname, &mol, -1, &basis, &err);
+    if (!st) st = vqe_integrals_compute(&basis, &mol, -1, &ints, &err);
+    if (!st) st = vqe_scf_run(&mol, &basis, &ints, NULL, &scf, &err);
+    int fc = !st && scf.nmo > 32 ? VQE_FROZEN_AUTO : 0;
+    if (!st) st = vqe_active_space_resolve(&mol, scf.nmo, scf.n_alpha, scf.n_beta, fc, -1, -1, &as, &err);
+    if (!st) st = vqe_mo_hamiltonian_build(&scf, &ints, &as, &h, &err);
+    double t0 = vqe_wtime();
+    if (!st) st = vqe_hamiltonian_jordan_wigner(&h, -1, &jw, &err);
+    double t = vqe_wtime() - t0;
+    if (st) printf("  %-14s failed: %s\n", names[k], err.msg);
+    else printf("  %-14s %-8s %7d %6d %9zu %8zu %10.3f\n", names[k], bname, as.n_frozen, 2 * h.norb, jw.n_terms,
+                vqe_pauli_sum_n_xgroups(&jw), t);
+    vqe_pauli_sum_free(&jw);
+    vqe_mo_hamiltonian_free(&h);
+    vqe_scf_result_free(&scf);
+    vqe_integrals_free(&ints);
+    vqe_basis_free(&basis);
+    vqe_molecule_free(&mol);
+  }
+  printf("\n");
+}
+
 int main(int argc, char **argv)
 {
   int use_psi4 = 1, threads = 0;
@@ -88,6 +143,7 @@ int main(int argc, char **argv)
   const char *root = getenv("VQE_SOURCE_DIR");
   if (!root) root = VQE_SOURCE_DIR;
   printf("bench_hamiltonian: %d threads\n\n", threads);
+  bench_molecules(root);
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     const bcase *c = &cases[k];
     char path[1024];
