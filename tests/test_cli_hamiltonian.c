@@ -159,6 +159,11 @@ static void test_errors(void)
   snprintf(args, sizeof args, "hamiltonian %s", bad);
   expect_fail(args, 2, ":3: expected 5 fields");
   unlink(bad);
+  /* the .fcidump extension selects the FCIDUMP reader even when the content is wrong */
+  bad = tu_tmpfile(".fcidump", "3\nwater\nO 0 0 0\n");
+  snprintf(args, sizeof args, "fci %s", bad);
+  expect_fail(args, 2, ":1: expected '&FCI' to open the FCIDUMP header, got '3'");
+  unlink(bad);
   expect_fail("fci molecules/h2o.xyz --active-orbitals 99", 2, "99 active orbitals with 0 frozen of 7 orbitals (allowed: 1..7)");
   expect_fail("fci molecules/h2o.xyz --frozen-core 6", 2, "6 frozen orbitals but the reference has only 5");
   expect_fail("fci molecules/h2o.xyz --active-electrons 5", 2, "allowed: even numbers of active electrons");
