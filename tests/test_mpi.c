@@ -240,6 +240,41 @@ static void test_pauli_sums(void)
   }
 }
 
+/* Molecular Jordan–Wigner Hamiltonians (FCIDUMPs of tests/data): ⟨ψ|H|ψ⟩ and H|ψ⟩ on random states. */
+static void test_molecular_hamiltonians(void)
+{
+  static const char *files[] = {"tests/data/h2_sto3g.psi4.fcidump", "tests/data/lih_sto3g.psi4.fcidump",
+                                "tests/data/h2o_sto3g_fc1.psi4.fcidump"};
+  for (int f = 0; f < 3; f++) {
+    vqe_error err = {0};
+    vqe_mo_hamiltonian ham;
+    CU_ASSERT_FATAL(vqe_fcidump_read(tu_src(files[f]), &ham, &err) == VQE_OK);
+    vqe_pauli_sum h;
+    CU_ASSERT_FATAL(vqe_hamiltonian_jordan_wigner(&ham, -1.0, &h, &err) == VQE_OK);
+    const int n = h.n_qubits;
+    if ((1 << (n - 1)) >= vqe_dist_size()) {
+      vqe_statevec psi, ref;
+      random_state(&psi, n, 900 + (uint64_t)f);
+      CU_ASSERT_FATAL(vqe_statevec_init(&ref, n, &err) == VQE_OK);
+      vqe_dstatevec d[2];
+      CU_ASSERT_FATAL(vqe_dstatevec_init_many(d, 2, n, &err) == VQE_OK);
+      vqe_dstatevec_scatter(&d[0], &psi, &err);
+      double e1, e2;
+      vqe_statevec_expect_pauli_sum(&psi, &h, &e1, &err);
+      vqe_dstatevec_expect_pauli_sum(&d[0], &h, 0.0, &e2, &err);
+      TU_ASSERT_CLOSE(e2, e1, TOL);
+      vqe_statevec_apply_pauli_sum(&psi, &h, &ref, &err);
+      vqe_dstatevec_apply_pauli_sum(&d[0], &h, 0.0, &d[1], &err);
+      TU_ASSERT_CLOSE(chunk_diff(&d[1], &ref), 0.0, TOL);
+      vqe_dstatevec_free_many(d, 2);
+      vqe_statevec_free(&ref);
+      vqe_statevec_free(&psi);
+    }
+    vqe_pauli_sum_free(&h);
+    vqe_mo_hamiltonian_free(&ham);
+  }
+}
+
 /* A circuit with every parametrised kind on random qubits (a parameter may drive several angles). */
 static void mixed_circuit(vqe_circuit *c, int n, uint64_t seed)
 {
@@ -343,6 +378,52 @@ static void test_dstatevec_errors(void)
   CU_ASSERT_EQUAL(vqe_dstatevec_bytes_per_rank(30, 3, 1), UINT64_C(3) << 34);
   CU_ASSERT_EQUAL(vqe_dstatevec_bytes_per_rank(30, 3, 4), UINT64_C(4) << 32);
   CU_ASSERT_EQUAL(vqe_dstatevec_bytes_per_rank(3, 3, 8), UINT64_MAX);
+}
+
+/* The ansätze's own circuits (UCCSD, k-UpCCGSD, GateFabric, HEA on 4 spatial orbitals = 8 qubits,
+ * 2 + 2 electrons) gate by gate at random angles: the state after every gate = single process. */
+static void test_ansatz_circuits(void)
+{
+  vqe_error err = {0};
+  const vqe_ansatz_kind kinds[] = {VQE_ANSATZ_UCCSD, VQE_ANSATZ_KUPCCGSD, VQE_ANSATZ_GATEFABRIC, VQE_ANSATZ_HEA};
+  for (int norb = 3; norb <= 5; norb++)
+    for (int k = 0; k < 4; k++) {
+      if ((1 << (2 * norb - 1)) < vqe_dist_size()) continue;
+      vqe_ansatz_spec spec;
+      vqe_ansatz_spec_default(&spec);
+      spec.kind = kinds[k];
+      spec.norb = norb;
+      spec.n_alpha = spec.n_beta = 2;
+      spec.layers = 2;
+      vqe_ansatz a;
+      CU_ASSERT_FATAL(vqe_ansatz_build(&spec, &a, &err) == VQE_OK);
+      double theta[4096];
+      vqe_rng rng;
+      vqe_rng_seed(&rng, 77);
+      for (int p = 0; p < a.n_params && p < 4096; p++) theta[p] = 2 * M_PI * vqe_rng_uniform(&rng);
+      vqe_statevec ref;
+      vqe_dstatevec d;
+      CU_ASSERT_FATAL(vqe_statevec_init(&ref, a.n_qubits, &err) == VQE_OK);
+      CU_ASSERT_FATAL(vqe_dstatevec_init(&d, a.n_qubits, &err) == VQE_OK);
+      vqe_statevec_set_basis(&ref, a.reference, &err);
+      vqe_dstatevec_set_basis(&d, a.reference, &err);
+      int bad = 0;
+      for (size_t i = 0; i < a.circuit.n_gates && !bad; i++) {
+        vqe_circuit_apply_gate(&a.circuit, i, theta, &ref, &err);
+        vqe_dstatevec_apply_gate(&a.circuit, i, theta, &d, &err);
+        const double diff = chunk_diff(&d, &ref);
+        if (!(diff <= TOL)) {
+          const vqe_gate *g = &a.circuit.gates[i];
+          fprintf(stderr, "\n  rank %d: ansatz %d norb %d gate %zu %s q=%d,%d,%d,%d: diff %.3e\n", d.rank, (int)kinds[k], norb, i,
+                  vqe_gate_info_of(g->kind)->name, g->q[0], g->q[1], g->q[2], g->q[3], diff);
+          bad = 1;
+        }
+      }
+      CU_ASSERT_EQUAL(bad, 0);
+      vqe_dstatevec_free(&d);
+      vqe_statevec_free(&ref);
+      vqe_ansatz_free(&a);
+    }
 }
 
 static void test_spin_observables(void)
@@ -546,7 +627,9 @@ int main(int argc, char **argv)
     {"plateau sampling over ranks equals one process bitwise", test_plateau_split},
     {"every gate kind on every qubit (apply, inverse, generators) = single process", test_gates_every_kind_every_qubit},
     {"Pauli sums: expectation, H|psi>, projector, inner products, gather", test_pauli_sums},
+    {"molecular Hamiltonians: expectation and H|psi> = single process", test_molecular_hamiltonians},
     {"adjoint gradient on a distributed state = single process", test_adjoint_gradient},
+    {"ansatz circuits (UCCSD, k-UpCCGSD, GateFabric, HEA) gate by gate = single process", test_ansatz_circuits},
     {"spin observables N, S_z, S^2 = single process", test_spin_observables},
     {"vqe run on a distributed state = single process (H2, LiH; UCCSD, HEA)", test_vqe_run},
     {"rank count and per-rank memory errors", test_dstatevec_errors},

@@ -53,6 +53,9 @@ int vqe_dist_max_int(int v);
 /* Broadcast a malloc'd NUL-terminated string from root: on the other ranks *s is replaced by a
  * malloc'd copy (their old *s is freed). VQE_ERR_RESOURCE when out of memory (on any rank). */
 vqe_status vqe_dist_bcast_string(char **s, int root, vqe_error *err);
+/* Replace h on every rank by rank 0's (terms and qubit count). Inputs built on each rank (SCF
+ * orbitals, whose signs may depend on the thread count) then agree exactly across ranks. */
+vqe_status vqe_dist_bcast_pauli_sum(vqe_pauli_sum *h, vqe_error *err);
 /* Gather one string per rank to every rank: out[r] (malloc'd, caller frees each and the array). */
 vqe_status vqe_dist_allgather_strings(const char *mine, char ***out, vqe_error *err);
 

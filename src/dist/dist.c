@@ -193,6 +193,32 @@ vqe_status vqe_dist_agree(vqe_status st, vqe_error *err)
 #endif
 }
 
+vqe_status vqe_dist_bcast_pauli_sum(vqe_pauli_sum *h, vqe_error *err)
+{
+#if VQE_HAVE_MPI
+  if (d_size < 2) return VQE_OK;
+  long long meta[2] = { h->n_qubits, (long long)h->n_terms };
+  MPI_Bcast(meta, 2, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+  const size_t T = (size_t)meta[1];
+  int bad = 0;
+  if (d_rank != 0 && T > h->capacity) {
+    vqe_pauli_term *t = realloc(h->terms, T * sizeof *t);
+    if (t) { h->terms = t; h->capacity = T; } else bad = 1;
+  }
+  if (vqe_dist_max_int(bad)) return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory receiving %zu Pauli terms", T);
+  h->n_qubits = (int)meta[0];
+  h->n_terms = T;
+  /* x, z, coeff: 24 bytes per term, sent as bytes in pieces of at most 2^28 */
+  char *p = (char *)h->terms;
+  const size_t bytes = T * sizeof *h->terms, piece = (size_t)1 << 28;
+  for (size_t o = 0; o < bytes; o += piece)
+    MPI_Bcast(p + o, (int)(bytes - o < piece ? bytes - o : piece), MPI_BYTE, 0, MPI_COMM_WORLD);
+#else
+  (void)h; (void)err;
+#endif
+  return VQE_OK;
+}
+
 /* ---- work maps ---------------------------------------------------------------------------------- */
 
 vqe_status vqe_dist_map(size_t n, const unsigned char *skip, vqe_dist_work_fn work, vqe_dist_done_fn done,

@@ -63,6 +63,15 @@ vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res,
     h = &own_h;
     own = 1;
   }
+  if (!own && vqe_dist_size() > 1) {    /* a copy we may overwrite with rank 0's */
+    vqe_pauli_sum_init(&own_h, h->n_qubits);
+    for (size_t t = 0; t < h->n_terms && !st; t++) st = vqe_pauli_sum_add(&own_h, h->terms[t].x, h->terms[t].z, h->terms[t].coeff, err);
+    h = &own_h;
+    own = 1;
+    if ((st = vqe_dist_agree(st, err))) goto done;
+  }
+  /* every rank works with rank 0's Hamiltonian (SCF orbital signs may differ between ranks) */
+  if (own && (st = vqe_dist_bcast_pauli_sum(&own_h, err))) goto done;
   res->n_pauli_terms = h->n_terms;
   res->t_hamiltonian = vqe_wtime() - t0;
 
