@@ -422,6 +422,14 @@ int vqe_cmd_plateau(int argc, char **argv)
       if (s) snprintf(sys[n_sys].reason, sizeof sys[n_sys].reason, "%s", err.msg);
     }
   }
+  /* under mpirun every rank uses rank 0's costs (SCF orbital signs may differ between ranks) */
+  for (int i = 0; vqe_dist_size() > 1 && i < n_sys; i++) {
+    if (vqe_dist_max_int(!sys[i].ok) && sys[i].ok) {
+      sys[i].ok = 0;
+      snprintf(sys[i].reason, sizeof sys[i].reason, "the system could not be built on another MPI rank");
+    }
+    if (vqe_dist_bcast_pauli_sum(&sys[i].cost.pauli, &err)) { rc = cli_fail(cmd, &err); goto done; }
+  }
   /* a distributed state: the rank count and the memory per rank, before any sampling */
   for (int i = 0; distribute && i < n_sys; i++)
     if (vqe_dstatevec_check(sys[i].n_qubits, 3, &err)) { rc = cli_fail(cmd, &err); goto done; }
