@@ -387,6 +387,41 @@ static void test_fused(void)
   }
 }
 
+/* Energies, gradients and observables do not depend on the thread count (bitwise). */
+static void test_threads(void)
+{
+  vqe_ansatz_spec specs[3] = { spec_of(VQE_ANSATZ_HEA, 4, 2, 2, 2), spec_of(VQE_ANSATZ_UCCSD, 4, 2, 2, 1),
+                               spec_of(VQE_ANSATZ_GATEFABRIC, 4, 2, 2, 2) };
+  int t0 = vqe_get_threads();
+  for (int k = 0; k < 3; k++) {
+    vqe_ansatz a;
+    vqe_error e = {0};
+    CU_ASSERT_EQUAL_FATAL(vqe_ansatz_build(&specs[k], &a, &e), VQE_OK);
+    vqe_pauli_sum h;
+    synthetic_h(a.n_qubits, 40, 30 + (uint64_t)k, &h);
+    vqe_evaluator *ev;
+    CU_ASSERT_EQUAL_FATAL(vqe_evaluator_create_ansatz(&a, &h, NULL, &ev, &e), VQE_OK);
+    int n = a.n_params;
+    double *t = malloc((size_t)n * sizeof *t), *g[2] = { malloc((size_t)n * sizeof *t), malloc((size_t)n * sizeof *t) };
+    double en[2];
+    vqe_spin_observables o[2];
+    random_params(t, n, 40 + (uint64_t)k, 1.0);
+    for (int r = 0; r < 2; r++) {
+      vqe_set_threads(r == 0 ? 1 : 2);
+      CU_ASSERT_EQUAL(vqe_gradient(ev, t, VQE_GRADIENT_ADJOINT, &en[r], g[r], &e), VQE_OK);
+      CU_ASSERT_EQUAL(vqe_evaluator_report(ev, t, NULL, &o[r], &e), VQE_OK);
+    }
+    CU_ASSERT(en[0] == en[1]);
+    CU_ASSERT(memcmp(g[0], g[1], (size_t)n * sizeof(double)) == 0);
+    CU_ASSERT(o[0].n == o[1].n && o[0].sz == o[1].sz && o[0].s2 == o[1].s2);
+    free(t); free(g[0]); free(g[1]);
+    vqe_evaluator_destroy(ev);
+    vqe_pauli_sum_free(&h);
+    vqe_ansatz_free(&a);
+  }
+  vqe_set_threads(t0);
+}
+
 static void test_evaluator_errors(void)
 {
   vqe_ansatz_spec s = spec_of(VQE_ANSATZ_HEA, 2, 1, 1, 1);
@@ -424,6 +459,7 @@ int main(void)
     { "gradients agree: GateFabric", test_gradients_gatefabric },
     { "gradients agree with penalties", test_gradients_penalty },
     { "fused forward pass = unfused", test_fused },
+    { "results independent of the thread count", test_threads },
     { "evaluator errors", test_evaluator_errors },
     { NULL, NULL },
   };
