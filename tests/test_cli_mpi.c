@@ -178,20 +178,28 @@ static void test_bad_launches(void)
   setenv("VQE_MEMORY_LIMIT", "1M", 1);
   CU_ASSERT_EQUAL(run_np(2, "plateau --synthetic zz --qubits 16:16 --ansatz random-pauli --distribute-state", &out, &err), 2);
   TU_ASSERT_CONTAINS(err, "per rank");
-  unsetenv("VQE_MEMORY_LIMIT");
   free(out); free(err);
+  /* samples split over ranks: each of the 4 ranks of the node holds 4 full states (4 x 16 MiB > 40 MiB),
+     while the distributed state needs 4 chunks of 1 MiB per rank */
+  setenv("VQE_MEMORY_LIMIT", "40M", 1);
+  CU_ASSERT_EQUAL(run_np(4, "plateau --synthetic zz --qubits 18:18 --ansatz random-pauli --samples 4", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "4 ranks on this node need 4 x 16.00 MiB but only 40.00 MiB is available");
+  free(out); free(err);
+  CU_ASSERT_EQUAL(run_np(4, "plateau --synthetic zz --qubits 18:18 --ansatz random-pauli --samples 4 --distribute-state", &out, &err), 0);
+  free(out); free(err);
+  unsetenv("VQE_MEMORY_LIMIT");
 }
 
-/* Rank 1 alone runs out of memory (its own VQE_MEMORY_LIMIT, MPMD launch) while rank 0 goes on into
- * the sampling: the run must stop at once with rank 1's message, never hang. */
+/* Rank 1 alone fails (MPMD launch: its own, bad --samples) while rank 0 goes on into the collectives:
+ * the run must stop at once with rank 1's message, never hang. */
 static void test_rank_failing_alone(void)
 {
   const char *mpirun = getenv("VQE_MPIRUN");
-  const char *a = "plateau --synthetic zz --qubits 16:16 --ansatz random-pauli --samples 8";
+  const char *a = "plateau --synthetic zz --qubits 10:10 --ansatz random-pauli";
   char cmd[4096], out[] = "/tmp/vqe_mpi_aloneXXXXXX";
   int fd = mkstemp(out);
   close(fd);
-  snprintf(cmd, sizeof cmd, "timeout 120 %s --oversubscribe --allow-run-as-root -np 1 %s %s : -np 1 -x VQE_MEMORY_LIMIT=1M %s %s >%s 2>&1",
+  snprintf(cmd, sizeof cmd, "timeout 120 %s --oversubscribe --allow-run-as-root -np 1 %s %s --samples 8 : -np 1 %s %s --samples 2 >%s 2>&1",
            mpirun ? mpirun : "mpirun", vqe_bin, a, vqe_bin, a, out);
   const double t0 = vqe_wtime();
   const int st = system(cmd);
@@ -201,7 +209,7 @@ static void test_rank_failing_alone(void)
   FILE *f = fopen(out, "r");
   char buf[8192] = "";
   if (f) { size_t n = fread(buf, 1, sizeof buf - 1, f); buf[n] = 0; fclose(f); }
-  TU_ASSERT_CONTAINS(buf, "need 3.00 MiB but only 1.00 MiB is available");
+  TU_ASSERT_CONTAINS(buf, "--samples");
   TU_ASSERT_CONTAINS(buf, "rank 1 of 2 stopped (exit code 2) while other ranks were still working");
   unlink(out);
 }

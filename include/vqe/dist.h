@@ -36,6 +36,13 @@ void vqe_dist_finalize(void);
 int vqe_dist_active(void);      /* 1 when MPI runs with this process in it */
 int vqe_dist_rank(void);        /* 0 without MPI */
 int vqe_dist_size(void);        /* 1 without MPI */
+int vqe_dist_node_ranks(void);  /* ranks sharing this node's memory (1 without MPI) */
+
+/* Memory for work replicated on every rank (each rank holds its own copy, e.g. the state vectors of
+ * the samples it computes): all ranks of a node together need node_ranks · bytes_per_rank. On
+ * refusal VQE_ERR_RESOURCE "<what>: R ranks on this node need R × X but only Y is available (hint)";
+ * agreed over the ranks. Without MPI: vqe_mem_check(bytes_per_rank). */
+vqe_status vqe_dist_check_memory(uint64_t bytes_per_rank, const char *what, const char *hint, vqe_error *err);
 
 /* The contiguous block [*begin, *end) of items 0..n−1 this rank owns (block distribution: the first
  * n mod size ranks get one more). */

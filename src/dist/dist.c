@@ -12,7 +12,7 @@
 #endif
 
 static int d_started;    /* vqe_dist_init started MPI (we finalize it) */
-static int d_rank, d_size = 1;
+static int d_rank, d_size = 1, d_node_ranks = 1;
 static int d_stderr_fd = -1;   /* the original stderr of a silenced rank (abort messages) */
 static FILE *d_err_log;         /* a silenced rank's stderr, shown when it fails alone */
 #define D_EXIT_WAIT 5.0         /* seconds a failing rank waits for the others at exit */
@@ -24,6 +24,32 @@ static MPI_Comm d_exit_comm = MPI_COMM_NULL;   /* the exit barrier's own communi
 int vqe_dist_compiled(void) { return VQE_HAVE_MPI ? 1 : 0; }
 int vqe_dist_rank(void) { return d_rank; }
 int vqe_dist_size(void) { return d_size; }
+int vqe_dist_node_ranks(void) { return d_node_ranks; }
+
+#if VQE_HAVE_MPI
+static void d_count_node_ranks(void)
+{
+  MPI_Comm node;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, d_rank, MPI_INFO_NULL, &node);
+  MPI_Comm_size(node, &d_node_ranks);
+  MPI_Comm_free(&node);
+}
+#endif
+
+vqe_status vqe_dist_check_memory(uint64_t bytes, const char *what, const char *hint, vqe_error *err)
+{
+  if (d_size == 1 || d_node_ranks == 1) return vqe_dist_agree(vqe_mem_check(bytes, what, hint, err), err);
+  const uint64_t avail = vqe_mem_available(), R = (uint64_t)d_node_ranks;
+  vqe_status st = VQE_OK;
+  if (avail && (bytes > avail / R)) {
+    char b1[32], b2[32];
+    st = vqe_error_set(err, VQE_ERR_RESOURCE, "%s: %d ranks on this node need %d x %s but only %s is available%s%s",
+                       what, d_node_ranks, d_node_ranks, vqe_format_bytes(bytes, b1), vqe_format_bytes(avail, b2),
+                       hint ? " (" : "", hint ? hint : "");
+    if (hint) { size_t l = strlen(err->msg); if (l + 1 < sizeof err->msg) { err->msg[l] = ')'; err->msg[l + 1] = 0; } }
+  }
+  return vqe_dist_agree(st, err);
+}
 
 int vqe_dist_active(void)
 {
@@ -43,7 +69,7 @@ vqe_status vqe_dist_init(int *argc, char ***argv, vqe_error *err)
   if (vqe_dist_active()) {
     MPI_Comm_rank(MPI_COMM_WORLD, &d_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &d_size);
-    if (d_exit_comm == MPI_COMM_NULL) MPI_Comm_dup(MPI_COMM_WORLD, &d_exit_comm);
+    if (d_exit_comm == MPI_COMM_NULL) { MPI_Comm_dup(MPI_COMM_WORLD, &d_exit_comm); d_count_node_ranks(); }
     return VQE_OK;
   }
   if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK")) return VQE_OK;
@@ -55,6 +81,7 @@ vqe_status vqe_dist_init(int *argc, char ***argv, vqe_error *err)
   MPI_Comm_rank(MPI_COMM_WORLD, &d_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &d_size);
   MPI_Comm_dup(MPI_COMM_WORLD, &d_exit_comm);
+  d_count_node_ranks();
 #else
   (void)argc; (void)argv; (void)err;
 #endif
@@ -71,6 +98,7 @@ void vqe_dist_finalize(void)
   d_started = 0;
   d_rank = 0;
   d_size = 1;
+  d_node_ranks = 1;
 }
 
 void vqe_dist_share(size_t n, size_t *begin, size_t *end)

@@ -42,22 +42,6 @@ uint64_t vqe_dstatevec_bytes_per_rank(int n, int count, int ranks)
   return chunk * nvec;
 }
 
-/* Ranks sharing this node's memory. */
-static int node_ranks(void)
-{
-#if VQE_HAVE_MPI
-  if (vqe_dist_size() > 1) {
-    MPI_Comm node;
-    int n = 1;
-    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, vqe_dist_rank(), MPI_INFO_NULL, &node);
-    MPI_Comm_size(node, &n);
-    MPI_Comm_free(&node);
-    return n;
-  }
-#endif
-  return 1;
-}
-
 vqe_status vqe_dstatevec_check_ranks(vqe_error *err)
 {
   const int size = vqe_dist_size();
@@ -79,7 +63,7 @@ vqe_status vqe_dstatevec_check(int n, int count, vqe_error *err)
     return vqe_error_set(err, VQE_ERR_INPUT,
                          "%d ranks are too many for a distributed state of %d qubits: each rank must hold at least 2 "
                          "amplitudes (allowed: at most 2^(n-1) = %d ranks)", size, n, 1 << (n - 1));
-  const int per_node = node_ranks();
+  const int per_node = vqe_dist_node_ranks();
   const uint64_t need = vqe_dstatevec_bytes_per_rank(n, count, size);
   const uint64_t avail = vqe_mem_available();
   vqe_status st = VQE_OK;
