@@ -433,6 +433,16 @@ int vqe_cmd_plateau(int argc, char **argv)
   /* a distributed state: the rank count and the memory per rank, before any sampling */
   for (int i = 0; distribute && i < n_sys; i++)
     if (vqe_dstatevec_check(sys[i].n_qubits, 3, &err)) { rc = cli_fail(cmd, &err); goto done; }
+  /* samples split over ranks: every rank of a node holds its own 4 state vectors */
+  for (int i = 0; !distribute && vqe_dist_node_ranks() > 1 && i < n_sys; i++) {
+    char what[96];
+    snprintf(what, sizeof what, "4 state vectors of %d qubits per rank", sys[i].n_qubits);
+    if (vqe_dist_check_memory(vqe_statevec_bytes(sys[i].n_qubits, 4), what,
+                              "use fewer ranks per node, or --distribute-state to split each state", &err)) {
+      rc = cli_fail(cmd, &err);
+      goto done;
+    }
+  }
 
   {
     /* rows: ansatz × system × depth */
