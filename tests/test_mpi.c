@@ -179,6 +179,47 @@ static void test_gates_every_kind_every_qubit(void)
   CU_ASSERT_EQUAL(total_bad, 0);
 }
 
+/* Messages of 4 KiB (VQE_MPI_MESSAGE_BYTES) instead of 256 MiB: the chunked exchange gives the same
+ * states, in more messages. */
+static void test_chunked_messages(void)
+{
+  vqe_error err = {0};
+  const int n = 12;
+  vqe_statevec psi, ref;
+  random_state(&psi, n, 4242);
+  CU_ASSERT_FATAL(vqe_statevec_init(&ref, n, &err) == VQE_OK);
+  vqe_dstatevec d;
+  CU_ASSERT_FATAL(vqe_dstatevec_init(&d, n, &err) == VQE_OK);
+  vqe_dstatevec_scatter(&d, &psi, &err);
+  vqe_statevec_copy(&ref, &psi, &err);
+  vqe_circuit c;
+  vqe_circuit_init(&c, n);
+  for (int q = n - 3; q < n; q++) {
+    vqe_circuit_add_fixed(&c, VQE_GATE_H, &q, NULL, &err);
+    const int cx[2] = {0, q}, fs[2] = {q, 1};
+    vqe_circuit_add_fixed(&c, VQE_GATE_CNOT, cx, NULL, &err);
+    const double t = 0.3 * q;
+    vqe_circuit_add_fixed(&c, VQE_GATE_FERMI_SINGLE, fs, &t, &err);
+  }
+  setenv("VQE_MPI_MESSAGE_BYTES", "4096", 1);
+  vqe_dstatevec_comm_reset();
+  CU_ASSERT(vqe_dstatevec_apply_circuit(&c, NULL, &d, &err) == VQE_OK);
+  vqe_dstatevec_comm cm;
+  vqe_dstatevec_comm_get(&cm);
+  unsetenv("VQE_MPI_MESSAGE_BYTES");
+  CU_ASSERT(vqe_circuit_apply(&c, NULL, &ref, &err) == VQE_OK);
+  TU_ASSERT_CLOSE(chunk_diff(&d, &ref), 0.0, TOL);
+  if (vqe_dist_size() > 1) {
+    CU_ASSERT(cm.exchanges > 0);
+    CU_ASSERT(cm.messages > cm.exchanges);              /* every exchange took several messages */
+    CU_ASSERT(cm.bytes_sent <= cm.messages * 4096u);
+  }
+  vqe_circuit_free(&c);
+  vqe_dstatevec_free(&d);
+  vqe_statevec_free(&ref);
+  vqe_statevec_free(&psi);
+}
+
 static void random_pauli_sum(vqe_pauli_sum *h, int n, int terms, uint64_t seed)
 {
   vqe_error err = {0};
@@ -627,6 +668,7 @@ int main(int argc, char **argv)
     {"plateau sampling over ranks equals one process bitwise", test_plateau_split},
     {"every gate kind on every qubit (apply, inverse, generators) = single process", test_gates_every_kind_every_qubit},
     {"Pauli sums: expectation, H|psi>, projector, inner products, gather", test_pauli_sums},
+    {"chunked exchange (4 KiB messages) gives the same state", test_chunked_messages},
     {"molecular Hamiltonians: expectation and H|psi> = single process", test_molecular_hamiltonians},
     {"adjoint gradient on a distributed state = single process", test_adjoint_gradient},
     {"ansatz circuits (UCCSD, k-UpCCGSD, GateFabric, HEA) gate by gate = single process", test_ansatz_circuits},

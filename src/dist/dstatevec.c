@@ -14,8 +14,19 @@
 #endif
 
 #define BIT(q) (UINT64_C(1) << (q))
-/* Largest message: 2^24 amplitudes = 2^28 bytes (MPI counts are int). */
-#define D_MSG_AMPS (UINT64_C(1) << 24)
+/* Largest message: 2^24 amplitudes = 2^28 bytes (MPI counts are int). VQE_MPI_MESSAGE_BYTES lowers
+ * it (tests use it to exercise the chunking on small states). */
+#define D_MSG_AMPS_MAX (UINT64_C(1) << 24)
+
+static uint64_t d_msg_amps(void)
+{
+  const char *e = getenv("VQE_MPI_MESSAGE_BYTES");
+  if (e && *e) {
+    const unsigned long long b = strtoull(e, NULL, 10) / 16u;
+    if (b >= 1 && b < D_MSG_AMPS_MAX) return b;
+  }
+  return D_MSG_AMPS_MAX;
+}
 
 static vqe_dstatevec_comm d_comm;   /* counters for bench_mpi (diagnostic only) */
 
@@ -212,8 +223,9 @@ vqe_complex vqe_dstatevec_amplitude(const vqe_dstatevec *s, uint64_t b)
 static void d_exchange_n(const vqe_complex *send, vqe_complex *recv, uint64_t m, int partner)
 {
 #if VQE_HAVE_MPI
-  for (uint64_t o = 0; o < m; o += D_MSG_AMPS) {
-    const int cnt = (int)(2 * (m - o < D_MSG_AMPS ? m - o : D_MSG_AMPS));
+  const uint64_t piece = d_msg_amps();
+  for (uint64_t o = 0; o < m; o += piece) {
+    const int cnt = (int)(2 * (m - o < piece ? m - o : piece));
     MPI_Sendrecv(send + o, cnt, MPI_DOUBLE, partner, 17, recv + o, cnt, MPI_DOUBLE, partner, 17, MPI_COMM_WORLD,
                  MPI_STATUS_IGNORE);
     d_comm.messages++;
