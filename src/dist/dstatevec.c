@@ -18,6 +18,7 @@
  * it (tests use it to exercise the chunking on small states). */
 #define D_MSG_AMPS_MAX (UINT64_C(1) << 24)
 
+#if VQE_HAVE_MPI
 static uint64_t d_msg_amps(void)
 {
   const char *e = getenv("VQE_MPI_MESSAGE_BYTES");
@@ -27,6 +28,7 @@ static uint64_t d_msg_amps(void)
   }
   return D_MSG_AMPS_MAX;
 }
+#endif
 
 static vqe_dstatevec_comm d_comm;   /* counters for bench_mpi (diagnostic only) */
 
