@@ -5,21 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static cJSON *run_json(const char *args, int *code)
-{
-  char *out = NULL, *err = NULL;
-  *code = tu_run_vqe(args, &out, &err);
-  cJSON *doc = out ? cJSON_Parse(out) : NULL;
-  if (!doc) fprintf(stderr, "\n  no JSON from 'vqe %s' (exit %d): %s\n", args, *code, err ? err : "");
-  free(out);
-  free(err);
-  return doc;
-}
 
 static void test_synthetic_verdicts(void)
 {
   int code;
-  cJSON *d = run_json("plateau --synthetic local --qubits 2:10 --ansatz rx-product --samples 400 --seed 3 --json", &code);
+  cJSON *d = tu_run_json("plateau --synthetic local --qubits 2:10 --ansatz rx-product --samples 400 --seed 3 --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(d, "verdict")->valuestring, "trainable");
@@ -38,7 +28,7 @@ static void test_synthetic_verdicts(void)
   CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(fit, "rate_stderr"));
   cJSON_Delete(d);
 
-  d = run_json("plateau --synthetic global --qubits 2:10 --ansatz rx-product --samples 400 --seed 3 --json", &code);
+  d = tu_run_json("plateau --synthetic global --qubits 2:10 --ansatz rx-product --samples 400 --seed 3 --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(d, "verdict")->valuestring, "plateau");
@@ -49,7 +39,7 @@ static void test_synthetic_verdicts(void)
 static void test_chain_side_by_side(void)
 {
   int code;
-  cJSON *d = run_json("plateau --chain H:2:6 --ansatz hea,gatefabric --layers 2 --samples 40 --bootstrap 0 --json", &code);
+  cJSON *d = tu_run_json("plateau --chain H:2:6 --ansatz hea,gatefabric --layers 2 --samples 40 --bootstrap 0 --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   const cJSON *rows = cJSON_GetObjectItem(d, "rows");
@@ -76,12 +66,12 @@ static void test_outputs_and_resume(void)
   char args[512];
   snprintf(args, sizeof args, "plateau --synthetic zz --qubits 2:6 --ansatz random-pauli --layers 4 --samples 30 --json --csv %s --output %s", csv, jl);
   int code;
-  cJSON *a = run_json(args, &code);
+  cJSON *a = tu_run_json(args, &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_EQUAL(access(csv, F_OK), 0);
   /* resume with every row done: identical rows */
   snprintf(args, sizeof args, "plateau --synthetic zz --qubits 2:6 --ansatz random-pauli --layers 4 --samples 30 --json --output %s --resume", jl);
-  cJSON *b = run_json(args, &code);
+  cJSON *b = tu_run_json(args, &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(a);
   CU_ASSERT_PTR_NOT_NULL_FATAL(b);
@@ -107,29 +97,20 @@ static void test_outputs_and_resume(void)
   unlink(csv); unlink(jl); unlink(png);
 }
 
-static void expect_usage(const char *args, const char *piece)
-{
-  char *out = NULL, *err = NULL;
-  int code = tu_run_vqe(args, &out, &err);
-  CU_ASSERT_EQUAL(code, 2);
-  TU_ASSERT_CONTAINS(err, piece);
-  free(out);
-  free(err);
-}
 
 static void test_bad_input(void)
 {
-  expect_usage("plateau", "give exactly one of");
-  expect_usage("plateau --synthetic zz", "--synthetic needs --qubits");
-  expect_usage("plateau --synthetic bogus --qubits 2:4", "unknown synthetic cost 'bogus'");
-  expect_usage("plateau --synthetic zz --qubits 4:2", "--qubits expects N or A:B[:STEP]");
-  expect_usage("plateau --synthetic zz --qubits 2:4 --ansatz nope", "unknown ansatz 'nope'");
-  expect_usage("plateau --synthetic zz --qubits 2:4 --ansatz uccsd", "needs electrons");
-  expect_usage("plateau --synthetic zz --qubits 2:4 --samples 2", "--samples expects an integer in 4..");
-  expect_usage("plateau --chain Xx:2:4", "--chain expects EL:A:B");
-  expect_usage("plateau molecules/nonexistent.xyz", "cannot open");
-  expect_usage("plateau --synthetic zz --qubits 2:4 --resume", "--resume needs --output");
-  expect_usage("plateau --synthetic zz --qubits 2:4 --fit-variance max", "--fit-variance expects mean or first");
+  tu_expect_exit("plateau", 2, "give exactly one of");
+  tu_expect_exit("plateau --synthetic zz", 2, "--synthetic needs --qubits");
+  tu_expect_exit("plateau --synthetic bogus --qubits 2:4", 2, "unknown synthetic cost 'bogus'");
+  tu_expect_exit("plateau --synthetic zz --qubits 4:2", 2, "--qubits expects N or A:B[:STEP]");
+  tu_expect_exit("plateau --synthetic zz --qubits 2:4 --ansatz nope", 2, "unknown ansatz 'nope'");
+  tu_expect_exit("plateau --synthetic zz --qubits 2:4 --ansatz uccsd", 2, "needs electrons");
+  tu_expect_exit("plateau --synthetic zz --qubits 2:4 --samples 2", 2, "--samples expects an integer in 4..");
+  tu_expect_exit("plateau --chain Xx:2:4", 2, "--chain expects EL:A:B");
+  tu_expect_exit("plateau molecules/nonexistent.xyz", 2, "cannot open");
+  tu_expect_exit("plateau --synthetic zz --qubits 2:4 --resume", 2, "--resume needs --output");
+  tu_expect_exit("plateau --synthetic zz --qubits 2:4 --fit-variance max", 2, "--fit-variance expects mean or first");
 }
 
 int main(void)

@@ -11,16 +11,6 @@
 
 extern char **environ;
 
-static cJSON *run_json(const char *args, int *code)
-{
-  char *out = NULL, *err = NULL;
-  *code = tu_run_vqe(args, &out, &err);
-  cJSON *doc = out ? cJSON_Parse(out) : NULL;
-  if (!doc) fprintf(stderr, "\n  no JSON from 'vqe %s' (exit %d): %s\n", args, *code, err ? err : "");
-  free(out);
-  free(err);
-  return doc;
-}
 
 static double num(const cJSON *o, const char *k)
 {
@@ -41,7 +31,7 @@ static void strip_times(cJSON *points)
 static void test_sweep_matches_single_runs(void)
 {
   int code;
-  cJSON *d = run_json("sweep molecules/h2.xyz --ansatz gatefabric,hea --layers 1:2 --json", &code);
+  cJSON *d = tu_run_json("sweep molecules/h2.xyz --ansatz gatefabric,hea --layers 1:2 --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   const cJSON *pts = cJSON_GetObjectItem(d, "points");
@@ -56,7 +46,7 @@ static void test_sweep_matches_single_runs(void)
     snprintf(args, sizeof args, "run molecules/h2.xyz --ansatz %s --layers %d --json",
              cJSON_GetObjectItem(p, "ansatz")->valuestring, (int)num(p, "layers"));
     int c2;
-    cJSON *r = run_json(args, &c2);
+    cJSON *r = tu_run_json(args, &c2);
     CU_ASSERT_EQUAL(c2, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     TU_ASSERT_CLOSE(num(p, "energy_vqe"), num(r, "energy_vqe"), 1e-12);
@@ -74,7 +64,7 @@ static void test_sweep_matches_single_runs(void)
 static void test_sweep_lih(void)
 {
   int code;
-  cJSON *d = run_json("sweep molecules/lih.xyz --frozen-core auto --active-orbitals 3 --ansatz gatefabric --layers 1:2 --warm-start --json", &code);
+  cJSON *d = tu_run_json("sweep molecules/lih.xyz --frozen-core auto --active-orbitals 3 --ansatz gatefabric --layers 1:2 --warm-start --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   const cJSON *pts = cJSON_GetObjectItem(d, "points");
@@ -98,7 +88,7 @@ static void test_scan_h2_psi4(void)
   cJSON *ref = cJSON_Parse(buf);
   CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
   int code;
-  cJSON *d = run_json("scan molecules/h2.xyz --bond 1-2 --from 0.5 --to 3.0 --step 0.1 --json", &code);
+  cJSON *d = tu_run_json("scan molecules/h2.xyz --bond 1-2 --from 0.5 --to 3.0 --step 0.1 --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   const cJSON *pts = cJSON_GetObjectItem(d, "points"), *rp = cJSON_GetObjectItem(ref, "points");
@@ -121,7 +111,7 @@ static void test_scan_h2_psi4(void)
 static void test_scan_angle_and_no_vqe(void)
 {
   int code;
-  cJSON *d = run_json("scan molecules/h2o.xyz --angle 2-1-3 --from 100 --to 110 --step 5 --no-vqe --json", &code);
+  cJSON *d = tu_run_json("scan molecules/h2o.xyz --angle 2-1-3 --from 100 --to 110 --step 5 --no-vqe --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   const cJSON *pts = cJSON_GetObjectItem(d, "points");
@@ -144,7 +134,7 @@ static void test_scan_angle_and_no_vqe(void)
   const char *path = tu_tmpfile(".xyz", xyz);
   char args[256];
   snprintf(args, sizeof args, "fci %s --json", path);
-  cJSON *f = run_json(args, &code);
+  cJSON *f = tu_run_json(args, &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
   TU_ASSERT_CLOSE(num(cJSON_GetArrayItem(pts, 2), "energy_fci"), num(f, "energy_fci"), 1e-10);
@@ -157,7 +147,7 @@ static void test_scan_angle_and_no_vqe(void)
 static void test_basis_psi4(void)
 {
   int code;
-  cJSON *d = run_json("basis molecules/h2.xyz --basis sto-3g,6-31g,cc-pvdz --json", &code);
+  cJSON *d = tu_run_json("basis molecules/h2.xyz --basis sto-3g,6-31g,cc-pvdz --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   const char *refs[3] = {"h2_sto3g", "h2_631g", "h2_ccpvdz"};
@@ -171,7 +161,7 @@ static void test_basis_psi4(void)
     TU_ASSERT_CLOSE(num(p, "n_qubits"), 2 * tu_json_num(r, "nbf"), 0);
   }
   cJSON_Delete(d);
-  d = run_json("basis molecules/h2.xyz --basis sto-3g,6-31g --ansatz uccsd --json", &code);
+  d = tu_run_json("basis molecules/h2.xyz --basis sto-3g,6-31g --ansatz uccsd --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   const cJSON *p;
@@ -186,11 +176,11 @@ static void test_failed_point_recorded(void)
   char args[512];
   snprintf(args, sizeof args, "basis molecules/h2.xyz --basis sto-3g,%s --json", gbs);
   int code;
-  cJSON *d = run_json(args, &code);
+  cJSON *d = tu_run_json(args, &code);
   CU_ASSERT_EQUAL(code, 0);   /* H2 works in it */
   cJSON_Delete(d);
   snprintf(args, sizeof args, "basis molecules/lih.xyz --basis sto-3g,%s,6-31g --json", gbs);
-  d = run_json(args, &code);
+  d = tu_run_json(args, &code);
   CU_ASSERT_EQUAL(code, 1);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   const cJSON *pts = cJSON_GetObjectItem(d, "points");
@@ -222,7 +212,7 @@ static void test_resume_after_kill(void)
   char args[512];
   snprintf(args, sizeof args, "%s --json", base);
   int code;
-  cJSON *full = run_json(args, &code);
+  cJSON *full = tu_run_json(args, &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(full);
   /* start, kill -9 once two points are on disk */
@@ -253,7 +243,7 @@ static void test_resume_after_kill(void)
   fputs("{\"key\":\"hea/L=9\",\"energy_vq", f);
   fclose(f);
   snprintf(args, sizeof args, "%s --json --output %s --resume", base, jl);
-  cJSON *res = run_json(args, &code);
+  cJSON *res = tu_run_json(args, &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(res);
   cJSON *a = cJSON_GetObjectItem(full, "points"), *b = cJSON_GetObjectItem(res, "points");
@@ -299,32 +289,23 @@ static void test_plots(void)
   }
 }
 
-static void expect_usage(const char *args, const char *piece)
-{
-  char *out = NULL, *err = NULL;
-  int code = tu_run_vqe(args, &out, &err);
-  CU_ASSERT_EQUAL(code, 2);
-  TU_ASSERT_CONTAINS(err, piece);
-  free(out);
-  free(err);
-}
 
 static void test_bad_input(void)
 {
-  expect_usage("sweep", "no input file");
-  expect_usage("sweep molecules/h2.xyz --ansatz hea,nope", "unknown ansatz 'nope'");
-  expect_usage("sweep molecules/h2.xyz --layers 3:1", "--layers expects");
-  expect_usage("sweep molecules/h2.xyz --resume", "--resume needs --output");
-  expect_usage("sweep molecules/h2.xyz --plot out.pdf", "allowed: a file name ending in .svg or .png");
-  expect_usage("sweep molecules/h2.xyz --frozen-core 5", "frozen");
-  expect_usage("scan molecules/h2.xyz --from 0.5 --to 1 --step 0.1", "give exactly one of --bond I-J and --angle I-J-K");
-  expect_usage("scan molecules/h2.xyz --bond 1-3 --from 0.5 --to 1 --step 0.1", "atom 3 does not exist (allowed: 1..2");
-  expect_usage("scan molecules/h2.xyz --bond 1-2 --from 0.05 --to 1 --step 0.1", "at bond length = 0.05");
-  expect_usage("scan molecules/h2.xyz --bond 1-2 --from 0.5 --to 1 --step -0.1", "--step must be positive");
-  expect_usage("scan molecules/h2.xyz --bond 1+2 --from 0.5 --to 1 --step 0.1", "--bond expects I-J");
-  expect_usage("scan molecules/h2o.xyz --angle 2-1-3 --from 0 --to 120 --step 10", "strictly between 0 and 180");
-  expect_usage("basis molecules/h2.xyz --basis sto-3g,no-such-basis", "no-such-basis");
-  expect_usage("basis molecules/h2.xyz --output /tmp/x --resume --basis sto-3g,bogus", "bogus");
+  tu_expect_exit("sweep", 2, "no input file");
+  tu_expect_exit("sweep molecules/h2.xyz --ansatz hea,nope", 2, "unknown ansatz 'nope'");
+  tu_expect_exit("sweep molecules/h2.xyz --layers 3:1", 2, "--layers expects");
+  tu_expect_exit("sweep molecules/h2.xyz --resume", 2, "--resume needs --output");
+  tu_expect_exit("sweep molecules/h2.xyz --plot out.pdf", 2, "allowed: a file name ending in .svg or .png");
+  tu_expect_exit("sweep molecules/h2.xyz --frozen-core 5", 2, "frozen");
+  tu_expect_exit("scan molecules/h2.xyz --from 0.5 --to 1 --step 0.1", 2, "give exactly one of --bond I-J and --angle I-J-K");
+  tu_expect_exit("scan molecules/h2.xyz --bond 1-3 --from 0.5 --to 1 --step 0.1", 2, "atom 3 does not exist (allowed: 1..2");
+  tu_expect_exit("scan molecules/h2.xyz --bond 1-2 --from 0.05 --to 1 --step 0.1", 2, "at bond length = 0.05");
+  tu_expect_exit("scan molecules/h2.xyz --bond 1-2 --from 0.5 --to 1 --step -0.1", 2, "--step must be positive");
+  tu_expect_exit("scan molecules/h2.xyz --bond 1+2 --from 0.5 --to 1 --step 0.1", 2, "--bond expects I-J");
+  tu_expect_exit("scan molecules/h2o.xyz --angle 2-1-3 --from 0 --to 120 --step 10", 2, "strictly between 0 and 180");
+  tu_expect_exit("basis molecules/h2.xyz --basis sto-3g,no-such-basis", 2, "no-such-basis");
+  tu_expect_exit("basis molecules/h2.xyz --output /tmp/x --resume --basis sto-3g,bogus", 2, "bogus");
   char *out = NULL;
   CU_ASSERT_EQUAL(tu_run_vqe("help sweep", &out, NULL), 0);
   TU_ASSERT_CONTAINS(out, "usage: vqe sweep");

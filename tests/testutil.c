@@ -102,3 +102,25 @@ const char *tu_tmpfile(const char *suffix, const char *content)
   close(fd);
   return b;
 }
+
+void tu_expect_exit(const char *args, int code, const char *piece)
+{
+  char *out = NULL, *err = NULL;
+  int c = tu_run_vqe(args, &out, &err);
+  if (c != code) fprintf(stderr, "\n  'vqe %s' exited %d, expected %d\n", args, c, code);
+  CU_ASSERT_EQUAL(c, code);
+  TU_ASSERT_CONTAINS(err, piece);
+  free(out);
+  free(err);
+}
+
+cJSON *tu_run_json(const char *args, int *code)
+{
+  char *out = NULL, *err = NULL;
+  *code = tu_run_vqe(args, &out, &err);
+  cJSON *doc = out ? cJSON_Parse(out) : NULL;
+  if (!doc) fprintf(stderr, "\n  no JSON from 'vqe %s' (exit %d): %s\n", args, *code, err ? err : "");
+  free(out);
+  free(err);
+  return doc;
+}

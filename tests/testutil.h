@@ -21,6 +21,11 @@ const char *tu_src(const char *rel);
  * and returns the exit code (or -1 when it could not run / was killed by a signal). */
 int tu_run_vqe(const char *args, char **out, char **errout);
 
+/* Run `vqe args`, assert the exit code and that stderr contains piece. */
+void tu_expect_exit(const char *args, int code, const char *piece);
+/* Run `vqe args` and parse its stdout as JSON (NULL, with a note on stderr, when it is not). */
+cJSON *tu_run_json(const char *args, int *code);
+
 /* psi4 reference cases (tests/data/psi4_reference.json): the parsed array (cached). */
 const cJSON *tu_psi4_refs(void);
 const cJSON *tu_psi4_case(const char *name);
