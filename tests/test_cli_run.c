@@ -40,6 +40,8 @@ static void test_json_h2(void)
     CU_ASSERT(cJSON_HasObjectItem(j, keys[k]));
   }
   CU_ASSERT_EQUAL(num(j, "n_qubits"), 4);
+  CU_ASSERT_EQUAL(num(j, "n_frozen"), 4);
+  CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "chemical_accuracy")));
   CU_ASSERT_EQUAL(num(j, "n_parameters"), 3);
   TU_ASSERT_CLOSE(num(j, "energy_vqe"), -1.1372701746571043, 1e-6);
   TU_ASSERT_CLOSE(num(j, "energy_fci"), -1.1372701746571046, 1e-7);
@@ -156,11 +158,24 @@ static void test_files(void)
 
 static void test_fcidump(void)
 {
-  cJSON *j = run_json("run tests/data/h2o_sto3g_fc1.psi4.fcidump --max-iter 3 --json", 0);
+  cJSON *j = run_json("run tests/data/h2o_sto3g.psi4.fcidump --frozen-core 1 --max-iter 3 --json", 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(j);
   CU_ASSERT_EQUAL(num(j, "n_qubits"), 12);
   CU_ASSERT_EQUAL(num(j, "n_parameters"), 92);
-  TU_ASSERT_CLOSE(num(j, "energy_fci"), -75.371356603768, 1e-6);   /* FCI of this FCIDUMP (test_vqe_run) */
+  CU_ASSERT_EQUAL(num(j, "n_frozen"), 1);
+  TU_ASSERT_CLOSE(num(j, "energy_fci"), -75.0125001540793, 1e-7);   /* vqe_reference.json h2o_sto3g_fc1 */
+  TU_ASSERT_CLOSE(num(j, "energy_scf"), -74.9630231385271, 1e-7);
+  cJSON_Delete(j);
+  /* bad active space on an FCIDUMP: exit 2 */
+  char *out = NULL, *err = NULL;
+  CU_ASSERT_EQUAL(tu_run_vqe("run tests/data/h2o_sto3g.psi4.fcidump --frozen-core auto", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "--frozen-core auto needs the molecule");
+  free(out); free(err);
+  j = run_json("run tests/data/h2o_sto3g.psi4.fcidump --active-orbitals 2 --active-electrons 2 --json", 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+  CU_ASSERT_EQUAL(num(j, "n_qubits"), 4);
+  CU_ASSERT_EQUAL(num(j, "n_frozen"), 4);
+  CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "chemical_accuracy")));
   cJSON_Delete(j);
 }
 
