@@ -123,6 +123,26 @@ static double group_chunk(const vqe_complex *a, uint64_t x, int h, const xgroups
   return 2 * acc;
 }
 
+/* Value of group gi: its chunks (fixed size, fixed order) summed serially. */
+static double group_value(const vqe_complex *a, int n, int cq, const xgroups *g, size_t gi, double *part, int par)
+{
+  const uint64_t x = g->gx[gi];
+  const size_t s0 = g->start[gi], s1 = g->start[gi + 1];
+  /* index space: all 2^n states (x = 0) or the 2^(n−1) pairs; fixed chunks of it */
+  const int ni = x ? n - 1 : n;
+  const int cqi = ni < cq ? ni : cq;
+  const int nc = 1 << (ni - cqi);
+  const int hb = x ? 63 - __builtin_clzll(x) : 0;
+#pragma omp parallel for schedule(static) if (par)
+  for (int c = 0; c < nc; c++) {
+    const uint64_t lo = (uint64_t)c << cqi;
+    part[c] = group_chunk(a, x, hb, g, s0, s1, lo, lo + (UINT64_C(1) << cqi));
+  }
+  double gs = 0;
+  for (int c = 0; c < nc; c++) gs += part[c];
+  return gs;
+}
+
 vqe_status vqe_statevec_expect_pauli_sum(const vqe_statevec *s, const vqe_pauli_sum *h, double *e,
                                          vqe_error *err)
 {
@@ -133,30 +153,38 @@ vqe_status vqe_statevec_expect_pauli_sum(const vqe_statevec *s, const vqe_pauli_
   const int n = s->n_qubits;
   const int cq = n < SV_REDUCE_CHUNK_QUBITS ? n : SV_REDUCE_CHUNK_QUBITS;
   const int ncmax = 1 << (n - cq);
-  double *part = malloc((size_t)ncmax * sizeof *part);
-  if (!part) { xgroups_free(&g); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory"); }
-  const int par = SV_PAR(n);
   const vqe_complex *a = s->amp;
-  double total = 0;
-  for (size_t gi = 0; gi < g.n_groups; gi++) {
-    const uint64_t x = g.gx[gi];
-    const size_t s0 = g.start[gi], s1 = g.start[gi + 1];
-    /* index space: all 2^n states (x = 0) or the 2^(n−1) pairs; fixed chunks of it */
-    const int ni = x ? n - 1 : n;
-    const int cqi = ni < cq ? ni : cq;
-    const int nc = 1 << (ni - cqi);
-    const int hb = x ? 63 - __builtin_clzll(x) : 0;
-#pragma omp parallel for schedule(static) if (par)
-    for (int c = 0; c < nc; c++) {
-      const uint64_t lo = (uint64_t)c << cqi;
-      part[c] = group_chunk(a, x, hb, &g, s0, s1, lo, lo + (UINT64_C(1) << cqi));
+  double *gval = malloc((g.n_groups + 1) * sizeof *gval);
+  if (!gval) { xgroups_free(&g); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory"); }
+  /* Few chunks per group (small states): threads take whole groups; else they split each group's
+   * chunks. Either way each group's value is the same ordered chunk sum, so the result does not
+   * depend on the thread count. */
+  const int by_group = SV_PAR(n) && ncmax < 64 && g.n_groups > 1;
+  int fail = 0;
+  if (by_group) {
+#pragma omp parallel
+    {
+      double *part = malloc((size_t)ncmax * sizeof *part);
+      if (!part) {
+#pragma omp atomic write
+        fail = 1;
+      }
+#pragma omp for schedule(dynamic, 1)
+      for (size_t gi = 0; gi < g.n_groups; gi++)
+        if (part) gval[gi] = group_value(a, n, cq, &g, gi, part, 0);
+      free(part);
     }
-    double gs = 0;
-    for (int c = 0; c < nc; c++) gs += part[c];
-    total += gs;
+  } else {
+    double *part = malloc((size_t)ncmax * sizeof *part);
+    if (!part) fail = 1;
+    for (size_t gi = 0; part && gi < g.n_groups; gi++) gval[gi] = group_value(a, n, cq, &g, gi, part, SV_PAR(n));
+    free(part);
   }
-  free(part);
+  double total = 0;
+  for (size_t gi = 0; gi < g.n_groups; gi++) total += gval[gi];
+  free(gval);
   xgroups_free(&g);
+  if (fail) return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory");
   *e = total;
   return VQE_OK;
 }
