@@ -208,6 +208,35 @@ static double im_pauli_cross(vqe_evaluator *ev, const vqe_statevec *lam, const v
   }
 }
 
+/* Im⟨λ|P_q|φ⟩ for a single-qubit Pauli P = X (kind 0), Y (1) or Z (2) on qubit q, over amplitude pairs
+ * (b0, b1 = b0 + 2^q): Z: Im(λ0*φ0) − Im(λ1*φ1); X: Im(λ0*φ1) + Im(λ1*φ0); Y (Yφ: b0 ← −iφ1,
+ * b1 ← iφ0): Re(λ1*φ0) − Re(λ0*φ1). Pair index j → b0 = (j >> q) << (q+1) | (j mod 2^q). Chunks of
+ * pairs in a fixed order as in im_pauli_cross. */
+static double im_pauli1_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_statevec *phi,
+                              int q, int kind)
+{
+  const double *L = (const double *)lam->amp, *F = (const double *)phi->amp;
+  uint64_t m = UINT64_C(1) << q, lo = m - 1;
+  uint64_t pchunk = ev->chunk / 2 ? ev->chunk / 2 : 1, nch = (lam->dim / 2) / pchunk;
+  vqe_complex *part = ev->part;
+#pragma omp parallel for schedule(static) if (nch > 1)
+  for (uint64_t c = 0; c < nch; c++) {
+    double acc = 0;
+    for (uint64_t j = c * pchunk; j < (c + 1) * pchunk; j++) {
+      uint64_t b0 = ((j & ~lo) << 1) | (j & lo), b1 = b0 | m;
+      double l0r = L[2 * b0], l0i = L[2 * b0 + 1], l1r = L[2 * b1], l1i = L[2 * b1 + 1];
+      double f0r = F[2 * b0], f0i = F[2 * b0 + 1], f1r = F[2 * b1], f1i = F[2 * b1 + 1];
+      if (kind == 2) acc += (l0r * f0i - l0i * f0r) - (l1r * f1i - l1i * f1r);
+      else if (kind == 0) acc += (l0r * f1i - l0i * f1r) + (l1r * f0i - l1i * f0r);
+      else acc += (l1r * f0r + l1i * f0i) - (l0r * f1r + l0i * f1i);
+    }
+    part[c] = acc;
+  }
+  double sum = 0;
+  for (uint64_t c = 0; c < nch; c++) sum += creal(part[c]);
+  return sum;
+}
+
 /* ∂E/∂θ contribution of a fermionic excitation exp(θ(A − A†)) at |φ⟩ (after the gate) with
  * ⟨λ| = ⟨ψ|H U_N⋯U_{i+1}: the gate rotates pairs (b, b') with b' = A b / σ (statevec.h), so
  * (∂U U†φ)[b] = −σφ[b'], (∂U U†φ)[b'] = σφ[b] and the contribution is
@@ -280,10 +309,11 @@ static vqe_status grad_adjoint(vqe_evaluator *ev, const double *theta, double *e
       if (g->kind == VQE_GATE_RX || g->kind == VQE_GATE_RY || g->kind == VQE_GATE_RZ ||
           g->kind == VQE_GATE_PAULI_ROT) {
         /* G = P/2: 2c Im⟨λ|G|φ⟩ = c Im⟨λ|P|φ⟩ */
-        uint64_t m = UINT64_C(1) << g->q[0];
-        uint64_t px = g->kind == VQE_GATE_PAULI_ROT ? g->x : (g->kind == VQE_GATE_RZ ? 0 : m);
-        uint64_t pz = g->kind == VQE_GATE_PAULI_ROT ? g->z : (g->kind == VQE_GATE_RX ? 0 : m);
-        grad[g->angle[a].param] += g->angle[a].coeff * im_pauli_cross(ev, lam, phi, px, pz);
+        double d;
+        if (g->kind == VQE_GATE_PAULI_ROT) d = im_pauli_cross(ev, lam, phi, g->x, g->z);
+        else d = im_pauli1_cross(ev, lam, phi, g->q[0],
+                                 g->kind == VQE_GATE_RX ? 0 : g->kind == VQE_GATE_RY ? 1 : 2);
+        grad[g->angle[a].param] += g->angle[a].coeff * d;
         continue;
       }
       if (g->kind == VQE_GATE_FERMI_SINGLE || g->kind == VQE_GATE_FERMI_DOUBLE) {
