@@ -539,6 +539,56 @@ static void test_vqe_run(void)
   vqe_mo_hamiltonian_free(&ham);
 }
 
+/* Input errors of the dstatevec calls: the status and a piece of the message. */
+static void test_dstatevec_input_errors(void)
+{
+  vqe_error err = {0};
+  const int n = 5;
+  vqe_dstatevec d[3], e;
+  CU_ASSERT_FATAL(vqe_dstatevec_init_many(d, 3, n, &err) == VQE_OK);
+  CU_ASSERT_FATAL(vqe_dstatevec_init(&e, n + 1, &err) == VQE_OK);
+  vqe_circuit c, c6;
+  vqe_circuit_init(&c, n);
+  vqe_circuit_init(&c6, n + 1);
+  const int q = 1;
+  vqe_circuit_add_param(&c, VQE_GATE_RY, &q, 0, 1.0, &err);
+  vqe_circuit_add_fixed(&c, VQE_GATE_H, &q, NULL, &err);
+  vqe_circuit_add_fixed(&c6, VQE_GATE_H, &q, NULL, &err);
+  const double th[1] = {0.2};
+  CU_ASSERT_EQUAL(vqe_dstatevec_apply_gate(&c, 2, th, &d[0], &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "gate index 2 outside a circuit of 2 gates");
+  CU_ASSERT_EQUAL(vqe_dstatevec_apply_gate_inverse(&c, 5, th, &d[0], &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "gate index 5");
+  CU_ASSERT_EQUAL(vqe_dstatevec_apply_circuit(&c6, NULL, &d[0], &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "circuit of 6 qubits run on a distributed state of 5 qubits");
+  CU_ASSERT_EQUAL(vqe_dstatevec_apply_circuit(&c, NULL, &d[0], &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "no parameter vector");
+  CU_ASSERT_EQUAL(vqe_dstatevec_apply_generator(&c, 1, 0, th, &d[0], &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "has no angle 0");
+  CU_ASSERT_EQUAL(vqe_dstatevec_set_basis(&d[0], 32, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "outside a register of 5 qubits");
+  CU_ASSERT_EQUAL(vqe_dstatevec_copy(&e, &d[0], &err), VQE_ERR_INPUT);
+  CU_ASSERT_EQUAL(vqe_dstatevec_scatter(&e, &d[0].local, &err), VQE_ERR_INPUT);
+  vqe_pauli_sum h;
+  vqe_pauli_sum_init(&h, n + 1);
+  vqe_pauli_sum_add(&h, 1, 0, 1.0, &err);
+  double x;
+  CU_ASSERT_EQUAL(vqe_dstatevec_expect_pauli_sum(&d[0], &h, 0.0, &x, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "Pauli sum of 6 qubits on a distributed state of 5 qubits");
+  h.n_qubits = n;
+  CU_ASSERT_EQUAL(vqe_dstatevec_apply_pauli_sum(&d[0], &h, 0.0, &d[0], &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "another state than the input");
+  CU_ASSERT_EQUAL(vqe_dstatevec_apply_pauli_sum(&d[0], &h, 0.0, &e, &err), VQE_ERR_INPUT);
+  vqe_spin_observables o;
+  CU_ASSERT_EQUAL(vqe_dstatevec_spin_observables(&d[0], &d[1], &o, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "even qubit count");
+  vqe_pauli_sum_free(&h);
+  vqe_circuit_free(&c);
+  vqe_circuit_free(&c6);
+  vqe_dstatevec_free(&e);
+  vqe_dstatevec_free_many(d, 3);
+}
+
 /* ---- dist.h ------------------------------------------------------------------------------------------ */
 
 static void test_share_owner(void)
@@ -675,6 +725,7 @@ int main(int argc, char **argv)
     {"spin observables N, S_z, S^2 = single process", test_spin_observables},
     {"vqe run on a distributed state = single process (H2, LiH; UCCSD, HEA)", test_vqe_run},
     {"rank count and per-rank memory errors", test_dstatevec_errors},
+    {"input errors of the distributed calls", test_dstatevec_input_errors},
     {NULL, NULL},
   };
   int rc = tu_run_suite("mpi", tests);
