@@ -776,15 +776,29 @@ vqe_status vqe_dstatevec_spin_observables(const vqe_dstatevec *s, vqe_dstatevec 
   const uint64_t hi = (uint64_t)s->rank << s->n_local;
   const vqe_complex *a = s->local.amp;
   double m[4] = { 0, 0, 0, 0 };   /* norm, N, S_z, S_z² */
-  for (uint64_t i = 0; i < s->local.dim; i++) {
-    const uint64_t b = hi | i;
-    const double p = creal(a[i]) * creal(a[i]) + cimag(a[i]) * cimag(a[i]);
-    const double sz = 0.5 * (__builtin_popcountll(b & alpha) - __builtin_popcountll(b & beta));
-    m[0] += p;
-    m[1] += p * __builtin_popcountll(b);
-    m[2] += p * sz;
-    m[3] += p * sz * sz;
+  /* fixed chunks summed in order: independent of the thread count */
+  const int cq = s->n_local < SV_REDUCE_CHUNK_QUBITS ? s->n_local : SV_REDUCE_CHUNK_QUBITS;
+  const int64_t nch = (int64_t)(s->local.dim >> cq), clen = (int64_t)1 << cq;
+  double *part = malloc((size_t)nch * 4 * sizeof *part);
+  const vqe_status ast = vqe_dist_agree(part ? VQE_OK : vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory"), err);
+  if (ast) { free(part); return ast; }
+#pragma omp parallel for schedule(static) if (SV_PAR(s->n_local))
+  for (int64_t ch = 0; ch < nch; ch++) {
+    double acc[4] = { 0, 0, 0, 0 };
+    for (int64_t i = ch * clen; i < (ch + 1) * clen; i++) {
+      const uint64_t b = hi | (uint64_t)i;
+      const double p = creal(a[i]) * creal(a[i]) + cimag(a[i]) * cimag(a[i]);
+      const double sz = 0.5 * (__builtin_popcountll(b & alpha) - __builtin_popcountll(b & beta));
+      acc[0] += p;
+      acc[1] += p * __builtin_popcountll(b);
+      acc[2] += p * sz;
+      acc[3] += p * sz * sz;
+    }
+    for (int j = 0; j < 4; j++) part[4 * ch + j] = acc[j];
   }
+  for (int64_t ch = 0; ch < nch; ch++)
+    for (int j = 0; j < 4; j++) m[j] += part[4 * ch + j];
+  free(part);
   /* S_+ψ = Σ_p a†_{pα} a_{pβ} ψ: amplitude of b (β of p occupied, α empty) moves to b ⊕ (3 << 2p) */
   vqe_dstatevec *acc = &scratch[0], *t = &scratch[1];
   memset(acc->local.amp, 0, acc->local.dim * sizeof *acc->local.amp);
@@ -793,7 +807,8 @@ vqe_status vqe_dstatevec_spin_observables(const vqe_dstatevec *s, vqe_dstatevec 
     if (st) return st;
     const d_op op = { UINT64_C(3) << (2 * p), UINT64_C(2) << (2 * p), UINT64_C(3) << (2 * p), 0, 1, { 0, 0, 1, 0 }, 0 };
     d_two_level(t, t->local.amp, &op);
-    for (uint64_t i = 0; i < acc->local.dim; i++) acc->local.amp[i] += t->local.amp[i];
+#pragma omp parallel for schedule(static) if (SV_PAR(s->n_local))
+    for (int64_t i = 0; i < (int64_t)acc->local.dim; i++) acc->local.amp[i] += t->local.amp[i];
   }
   vqe_dist_sum(m, 4);
   if (vqe_dist_size() > 1) d_comm.reductions++;
