@@ -19,12 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Fock builds go parallel above this many unique ERIs (smaller ones are cheaper serial); the test
+/* Fock builds go parallel above this many unique ERIs (about 1 ms of work, nbf >= 40; below it a
+ * parallel region costs more than it saves, and much more when the cores are oversubscribed); the test
  * build (-Dtest_build=true) makes every build parallel so the tests exercise the reduction. */
 #if VQE_TEST_BUILD
 #define SCF_JK_PARALLEL_MIN 1
 #else
-#define SCF_JK_PARALLEL_MIN 20000
+#define SCF_JK_PARALLEL_MIN 200000
 #endif
 /* Stability: finite-difference step for Hessian-vector products, and the eigenvalue below which a
  * solution counts as a saddle point (the zero modes of degenerate open shells give |λ| ~ 1e-8). */
