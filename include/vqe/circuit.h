@@ -206,7 +206,9 @@ void vqe_circuit_get_stats(const vqe_circuit *c, vqe_circuit_stats *st);
  * development machine (bench_statevec) 1 beats 2. Raise it on wide-SIMD machines. */
 typedef struct {
   int max_fused_qubits;    /* 1..4: dense blocks of at most this many qubits (default 1) */
-  int cache_block_qubits;  /* log2 amplitudes per cache block, 8..20 (default 14: 256 KiB); 0 = off */
+  int cache_block_qubits;  /* log2 amplitudes per cache block, 8..20; 0 = off; -1 = auto (default):
+                              14 (256 KiB), or (n+5)/2 up to 16 for n > 24 so that a layer touching
+                              every qubit needs two runs */
 } vqe_fuse_options;
 void vqe_fuse_options_default(vqe_fuse_options *o);
 

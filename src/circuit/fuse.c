@@ -43,7 +43,7 @@ struct vqe_fused {
 void vqe_fuse_options_default(vqe_fuse_options *o)
 {
   o->max_fused_qubits = 1;
-  o->cache_block_qubits = 14;
+  o->cache_block_qubits = -1;   /* auto */
 }
 
 static uint64_t prim_mask(const circ_prim *p)
@@ -220,8 +220,15 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
   if (opt) o = *opt; else vqe_fuse_options_default(&o);
   if (o.max_fused_qubits < 1 || o.max_fused_qubits > 4)
     return vqe_error_set(err, VQE_ERR_INPUT, "max_fused_qubits %d (allowed: 1 to 4)", o.max_fused_qubits);
-  if (o.cache_block_qubits != 0 && (o.cache_block_qubits < 8 || o.cache_block_qubits > 20))
-    return vqe_error_set(err, VQE_ERR_INPUT, "cache_block_qubits %d (allowed: 0 = off, or 8 to 20)", o.cache_block_qubits);
+  if (o.cache_block_qubits != 0 && o.cache_block_qubits != -1 && (o.cache_block_qubits < 8 || o.cache_block_qubits > 20))
+    return vqe_error_set(err, VQE_ERR_INPUT, "cache_block_qubits %d (allowed: -1 = auto, 0 = off, or 8 to 20)", o.cache_block_qubits);
+  if (o.cache_block_qubits == -1) {
+    /* 2^14 amplitudes (256 KiB, two buffers per thread in a 1 MiB L2); for n > 24 a little larger so
+     * that a layer touching every qubit still needs only two runs (2B >= n + 4), at most 2^16. */
+    o.cache_block_qubits = (c->n_qubits + 5) / 2;
+    if (o.cache_block_qubits < 14) o.cache_block_qubits = 14;
+    if (o.cache_block_qubits > 16) o.cache_block_qubits = 16;
+  }
   if (c->n_params > 0 && !theta)
     return vqe_error_set(err, VQE_ERR_INPUT, "circuit has %d parameters but no parameter vector was given", c->n_params);
   const int n = c->n_qubits, F = o.max_fused_qubits;
