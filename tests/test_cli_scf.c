@@ -52,6 +52,25 @@ static void test_json_energies(void)
   check_case("molecules/lih.xyz --basis 6-31g", "lih_631g");
 }
 
+/* --spherical on psi4's cartesian 6-31G*: 5 d functions, psi4 (puream true) gives -76.0091080324 */
+static void test_spherical_override(void)
+{
+  int code;
+  cJSON *j = run_json("scf molecules/h2o.xyz --basis 6-31g* --spherical --json", &code);
+  CU_ASSERT_EQUAL(code, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+  CU_ASSERT_EQUAL((int)tu_json_num(j, "n_basis"), 18);
+  TU_ASSERT_CLOSE(tu_json_num(j, "energy_scf"), -76.0091080324, 2e-10);
+  const cJSON *k = cJSON_GetObjectItemCaseSensitive(j, "basis_kind");
+  CU_ASSERT(cJSON_IsString(k) && !strcmp(k->valuestring, "spherical"));
+  cJSON_Delete(j);
+  j = run_json("scf molecules/h2o.xyz --basis cc-pvdz --cartesian --json", &code);
+  CU_ASSERT_EQUAL(code, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+  CU_ASSERT_EQUAL((int)tu_json_num(j, "n_basis"), 25);
+  cJSON_Delete(j);
+}
+
 static void test_table_and_stability(void)
 {
   char *out = NULL, *err = NULL;
@@ -117,6 +136,7 @@ int main(void)
 {
   static const tu_test tests[] = {
     { "JSON energies against psi4", test_json_energies },
+    { "--spherical / --cartesian overrides", test_spherical_override },
     { "table output, stability, follow", test_table_and_stability },
     { "error exits and messages", test_errors },
     { "help", test_help },
