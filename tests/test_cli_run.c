@@ -191,9 +191,41 @@ static void test_nonfinite(void)
   unlink(path);
 }
 
+/* The quick barren-plateau estimate before optimising: keys present by default, null with 0 samples;
+ * the headline case, LiH with GateFabric, within chemical accuracy from the default start. */
+static void test_plateau_and_gatefabric_lih(void)
+{
+  int code;
+  cJSON *d = tu_run_json("run molecules/lih.xyz --frozen-core auto --ansatz gatefabric --layers 3 --json", &code);
+  CU_ASSERT_EQUAL(code, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(d, "chemical_accuracy")));
+  CU_ASSERT_EQUAL(cJSON_GetObjectItem(d, "n_parameters")->valueint, 24);
+  CU_ASSERT(cJSON_GetObjectItem(d, "gradient_variance")->valuedouble > 0);
+  CU_ASSERT(cJSON_GetObjectItem(d, "gradient_variance_stderr")->valuedouble > 0);
+  CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(d, "plateau_verdict")->valuestring, "trainable");
+  CU_ASSERT_EQUAL(cJSON_GetObjectItem(d, "plateau_samples")->valueint, 32);
+  cJSON_Delete(d);
+  d = tu_run_json("run molecules/h2.xyz --plateau-samples 0 --json", &code);
+  CU_ASSERT_EQUAL(code, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItem(d, "gradient_variance")));
+  CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItem(d, "plateau_verdict")));
+  cJSON_Delete(d);
+  /* a threshold above every variance flags a plateau */
+  d = tu_run_json("run molecules/h2.xyz --plateau-samples 16 --plateau-threshold 100 --json", &code);
+  CU_ASSERT_EQUAL(code, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(d, "plateau_verdict")->valuestring, "plateau");
+  cJSON_Delete(d);
+  tu_expect_exit("run molecules/h2.xyz --plateau-samples 2", 2, "--plateau-samples expects 0 (off) or at least 4");
+  tu_expect_exit("run molecules/h2.xyz --plateau-samples 16 --plateau-threshold 100", 0, "warning: barren plateau");
+}
+
 int main(void)
 {
   static const tu_test tests[] = {
+    { "quick plateau estimate; GateFabric LiH", test_plateau_and_gatefabric_lih },
     { "vqe run --json parsed back (H2)", test_json_h2 },
     { "vqe run table", test_table },
     { "iteration limit: exit 0, converged false", test_iteration_limit },

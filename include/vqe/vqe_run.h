@@ -35,6 +35,7 @@
 #include "vqe/circuit.h"
 #include "vqe/ansatz.h"
 #include "vqe/optimizer.h"
+#include "vqe/plateau.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -129,6 +130,9 @@ typedef struct {
   int fci;                           /* 1: compute E_FCI when the sector has <= fci_max_det
                                         determinants (default 1) */
   size_t fci_max_det;                /* default 2 000 000 */
+  int plateau_samples;               /* > 0: before optimising, the quick gradient-variance estimate
+                                        (plateau.h, vqe_plateau_quick) with this many samples; default 0 */
+  vqe_plateau_criteria plateau;      /* its verdict thresholds (defaults of plateau.h) */
   int fused;                         /* forward passes through the fused circuit (default 0) */
 } vqe_run_config;
 
@@ -148,6 +152,8 @@ typedef struct {
   int converged;
   char stop_reason[128];
   vqe_spin_observables obs;          /* at the final parameters */
+  int have_plateau;                  /* 1 when the quick estimate ran */
+  vqe_plateau_quick_result plateau;  /* gradient variance at random θ, its error and verdict */
   double *params;                    /* n_params final parameters (malloc'd) */
   vqe_optimizer_result opt;          /* the trace */
   double t_hamiltonian, t_build, t_fci, t_optimize, t_total;   /* seconds */

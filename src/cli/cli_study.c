@@ -7,7 +7,6 @@
 void cli_study_flags_init(cli_study_flags *f)
 {
   memset(f, 0, sizeof *f);
-  f->plateau_samples = 0;
 }
 
 const char cli_study_help[] =
@@ -24,7 +23,6 @@ int cli_study_flag(const char *cmd, cli_study_flags *f, int argc, char **argv, i
 {
   const char *a = argv[*i];
   const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-  long n;
 #define NEED() do { if (!v) { cli_usage(cmd, "%s needs a value", a); return -1; } ++*i; } while (0)
   if (!strcmp(a, "--output")) { NEED(); f->output = v; return 1; }
   if (!strcmp(a, "--resume")) { f->resume = 1; return 1; }
@@ -41,13 +39,6 @@ int cli_study_flag(const char *cmd, cli_study_flags *f, int argc, char **argv, i
       return -1;
     }
     f->plot = v;
-    return 1;
-  }
-  if (!strcmp(a, "--plateau-samples")) {
-    NEED();
-    if (!cli_int(cmd, a, v, 0, 1000000, &n)) return -1;
-    if (n > 0 && n < 4) { cli_usage(cmd, "--plateau-samples expects 0 (off) or at least 4, got '%s'", v); return -1; }
-    f->plateau_samples = (int)n;
     return 1;
   }
   if (!strcmp(a, "--warm-start")) { f->warm_start = 1; return 1; }
@@ -187,17 +178,15 @@ static int ansatz_params(const cli_vqe_options *o, const vqe_mo_hamiltonian *h, 
 }
 
 cJSON *cli_study_vqe_point(const char *key, const cli_common *c, const cli_vqe_options *o, const cli_vqe_system *sys,
-                           const double *warm, int n_warm, int plateau_samples, vqe_status *st, vqe_error *err)
+                           const double *warm, int n_warm, vqe_status *st, vqe_error *err)
 {
   cli_vqe_options oo = *o;
   double *init = NULL;
-  vqe_plateau_quick_result pq;
-  int have_pq = 0;
   *st = VQE_OK;
-  if (warm || plateau_samples > 0) {
+  if (warm) {
     int np;
     if ((*st = ansatz_params(o, &sys->ham, &np, err))) return NULL;
-    if (warm && np > 0) {
+    if (np > 0) {
       init = calloc((size_t)np, sizeof *init);
       if (!init) { *st = vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory"); return NULL; }
       memcpy(init, warm, (size_t)(n_warm < np ? n_warm : np) * sizeof *init);
@@ -206,22 +195,6 @@ cJSON *cli_study_vqe_point(const char *key, const cli_common *c, const cli_vqe_o
       oo.cfg.n_init_params = np;
       oo.init_file = NULL;
       oo.init_given = 1;
-    }
-    if (plateau_samples > 0 && np > 0) {
-      vqe_ansatz_spec spec = o->cfg.ansatz;
-      spec.norb = sys->ham.norb; spec.n_alpha = sys->ham.n_alpha; spec.n_beta = sys->ham.n_beta;
-      vqe_ansatz a;
-      vqe_pauli_sum jw;
-      memset(&jw, 0, sizeof jw);
-      *st = vqe_ansatz_build(&spec, &a, err);
-      if (!*st) *st = vqe_hamiltonian_jordan_wigner(&sys->ham, -1.0, &jw, err);
-      vqe_plateau_criteria crit;
-      vqe_plateau_criteria_default(&crit);
-      if (!*st) *st = vqe_plateau_quick(&a.circuit, a.reference, &jw, plateau_samples, o->cfg.seed, &crit, &pq, err);
-      have_pq = !*st;
-      vqe_pauli_sum_free(&jw);
-      vqe_ansatz_free(&a);
-      if (*st) { free(init); return NULL; }
     }
   }
   vqe_run_result r;
@@ -233,11 +206,6 @@ cJSON *cli_study_vqe_point(const char *key, const cli_common *c, const cli_vqe_o
   cJSON_AddStringToObject(p, "key", key);
   cJSON_AddStringToObject(p, "status", "ok");
   if (warm) cJSON_AddStringToObject(p, "warm_start", "previous point");
-  if (have_pq) {
-    cJSON_AddNumberToObject(p, "gradient_variance", pq.variance);
-    cJSON_AddNumberToObject(p, "gradient_variance_stderr", pq.variance_stderr);
-    cJSON_AddStringToObject(p, "plateau_verdict", vqe_verdict_name(pq.verdict));
-  }
   return p;
 }
 

@@ -13,7 +13,6 @@ typedef struct {
   int resume;             /* --resume */
   const char *csv;        /* --csv FILE */
   const char *plot;       /* --plot FILE.svg|.png */
-  int plateau_samples;    /* --plateau-samples M (0: skip) */
   int warm_start;         /* sweep: --warm-start; scan: on unless --no-warm-start */
   int no_vqe;             /* scan/basis: HF and FCI only */
 } cli_study_flags;
@@ -56,11 +55,10 @@ vqe_status cli_study_system_from_molecule(const cli_common *c, vqe_molecule *mol
 
 /* One VQE on a loaded system; warm (n_warm values, may be NULL) are copied into the first
  * parameters and the rest set to 0 (the padding that extends GateFabric / k-UpCCGSD by identity
- * layers). With plateau_samples > 0 the quick gradient-variance estimate runs first and its keys
- * (gradient_variance, gradient_variance_stderr, plateau_verdict) are added. Returns the point JSON
- * with the keys of `vqe run --json` and status "ok"; NULL with *st/err set on failure. */
+ * layers). Returns the point JSON with the keys of `vqe run --json` (the gradient-variance keys
+ * included when --plateau-samples > 0) and status "ok"; NULL with *st/err set on failure. */
 cJSON *cli_study_vqe_point(const char *key, const cli_common *c, const cli_vqe_options *o, const cli_vqe_system *sys,
-                           const double *warm, int n_warm, int plateau_samples, vqe_status *st, vqe_error *err);
+                           const double *warm, int n_warm, vqe_status *st, vqe_error *err);
 
 /* Parameters of a point (its "parameters" array): malloc'd, count in *n; NULL if none. */
 double *cli_study_point_params(const cJSON *p, int *n);

@@ -35,8 +35,9 @@ int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int
   "  --ftol X             stop when |dE| between iterations < X (default 1e-10)\n" \
   "  --gtol X             stop when the gradient norm < X (default 1e-6)\n" \
   "  --step X             Adam learning rate / SPSA a / COBYLA, Nelder-Mead initial step\n" \
-  "  --init zeros|random|FILE   initial parameters (default zeros, i.e. the HF point of the\n" \
-  "                       conserving ansaetze; random for hea); FILE as written by --params-out\n" \
+  "  --init zeros|random|FILE   initial parameters (default zeros, i.e. the HF point, for uccsd and\n" \
+  "                       kupccgsd; random for hea and gatefabric, whose zero point is a saddle);\n" \
+  "                       FILE as written by --params-out\n" \
   "  --init-scale X       random init: uniform in [-X, X] (default 0.1; pi for hea)\n" \
   "  --seed S             seed of random init and SPSA (default 1): same seed, same result\n" \
   "  --params-out FILE    write the final parameters ('#' comment header, one number per line)\n" \
@@ -50,6 +51,9 @@ int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int
   "  --penalty-number MU  add MU (N - N0)^2 to the cost (N0 = active electrons)\n" \
   "  --penalty-s2 MU      add MU S^2 to the cost\n" \
   "  --no-fci             skip the exact reference\n" \
+  "  --plateau-samples M  before optimising, sample the gradient at M random parameter vectors and\n" \
+  "                       report Var[dE/dθ] and a barren-plateau verdict (default 32; 0 skips)\n" \
+  "  --plateau-threshold T  plateau when Var/scale^2 < T (default 1e-3; see 'vqe help plateau')\n" \
   "  --fused              forward passes through the fused, cache-blocked circuit (faster energies;\n" \
   "                       equal to rounding)\n"
 extern const char cli_vqe_help[];

@@ -91,7 +91,7 @@ int vqe_cmd_basis(int argc, char **argv)
     cJSON *p = NULL;
     if (!st) {
       if (want_vqe) {
-        p = cli_study_vqe_point(key, &cb, &o, &sys, NULL, 0, f.plateau_samples, &st, &err);
+        p = cli_study_vqe_point(key, &cb, &o, &sys, NULL, 0, &st, &err);
       } else {
         p = cJSON_CreateObject();
         cJSON_AddStringToObject(p, "key", key);

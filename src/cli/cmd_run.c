@@ -67,6 +67,9 @@ int vqe_cmd_run(int argc, char **argv)
     cli_vqe_system_free(&s);
     return code;
   }
+  if (r.have_plateau && r.plateau.verdict == VQE_VERDICT_PLATEAU && !c.quiet)
+    fprintf(stderr, "vqe run: warning: barren plateau: %s; the optimiser sees an almost flat landscape "
+            "(try a problem-inspired ansatz such as gatefabric or uccsd, or fewer layers)\n", r.plateau.reason);
   if (c.json) {
     cJSON *j = cli_vqe_json(&c, &o, &s, &r);
     char *text = j ? cJSON_Print(j) : NULL;

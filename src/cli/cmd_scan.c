@@ -230,7 +230,7 @@ int vqe_cmd_scan(int argc, char **argv)
       }
       if (!st) {
         if (f.no_vqe) p = hf_fci_point(key, &sys, o.cfg.fci, &st, &err);
-        else p = cli_study_vqe_point(key, &c, &o, &sys, f.warm_start ? warm : NULL, n_warm, f.plateau_samples, &st, &err);
+        else p = cli_study_vqe_point(key, &c, &o, &sys, f.warm_start ? warm : NULL, n_warm, &st, &err);
       }
       cli_vqe_system_free(&sys);
       vqe_molecule_free(&m);

@@ -41,7 +41,6 @@ int vqe_cmd_sweep(int argc, char **argv)
   cli_vqe_options_init(&o);
   cli_study_flags f;
   cli_study_flags_init(&f);
-  f.plateau_samples = 32;
   const char *ansatz_arg = "gatefabric", *layers_arg = "1:4";
   for (int i = 1; i < argc; i++) {
     int k;
@@ -111,7 +110,7 @@ int vqe_cmd_sweep(int argc, char **argv)
         oo.cfg.ansatz.kind = ans[a]->kind;
         oo.cfg.ansatz.layers = single ? 1 : L;
         oo.layers_given = 1;
-        p = cli_study_vqe_point(key, &c, &oo, &sys, f.warm_start ? warm : NULL, n_warm, f.plateau_samples, &st, &err);
+        p = cli_study_vqe_point(key, &c, &oo, &sys, f.warm_start ? warm : NULL, n_warm, &st, &err);
         if (!p) {
           if ((st == VQE_ERR_INPUT || st == VQE_ERR_RESOURCE) && s.n_ok == 0) {   /* the user's mistake: stop before more work */
             rc = cli_fail(cmd, &err);

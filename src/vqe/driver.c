@@ -19,6 +19,8 @@ void vqe_run_config_default(vqe_run_config *c)
   c->init_scale = 0.0;       /* 0: per-ansatz default */
   c->fci = 1;
   c->fci_max_det = 2000000;
+  c->plateau_samples = 0;
+  vqe_plateau_criteria_default(&c->plateau);
 }
 
 void vqe_run_result_free(vqe_run_result *res)
@@ -108,6 +110,14 @@ vqe_status vqe_vqe_run(const vqe_run_config *cfg, vqe_run_result *res, vqe_error
     }
   }
   res->t_fci = vqe_wtime() - t0;
+
+  /* barren-plateau check before any optimisation: Var[∂E/∂θ] at random θ */
+  if (cfg->plateau_samples > 0 && ans.n_params > 0) {
+    st = vqe_plateau_quick(&ans.circuit, ans.reference, h, cfg->plateau_samples, cfg->seed, &cfg->plateau,
+                           &res->plateau, err);
+    if (st) goto done;
+    res->have_plateau = 1;
+  }
 
   /* initial parameters */
   int np = ans.n_params;
