@@ -222,9 +222,37 @@ static void test_plateau_and_gatefabric_lih(void)
   tu_expect_exit("run molecules/h2.xyz --plateau-samples 16 --plateau-threshold 100", 0, "warning: barren plateau");
 }
 
+/* --restarts: the best of K seeded random starts is kept; the same seeds give the same result */
+static void test_restarts(void)
+{
+  int code;
+  cJSON *one = tu_run_json("run molecules/h2.xyz --ansatz hea --layers 2 --seed 7 --plateau-samples 0 --json", &code);
+  cJSON *five = tu_run_json("run molecules/h2.xyz --ansatz hea --layers 2 --seed 7 --restarts 5 --plateau-samples 0 --json", &code);
+  CU_ASSERT_EQUAL(code, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(five);
+  double e1 = cJSON_GetObjectItem(one, "energy_vqe")->valuedouble, e5 = cJSON_GetObjectItem(five, "energy_vqe")->valuedouble;
+  CU_ASSERT(e5 <= e1 + 1e-12);
+  CU_ASSERT_EQUAL(cJSON_GetObjectItem(five, "restarts")->valueint, 5);
+  CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(five, "chemical_accuracy")));
+  CU_ASSERT(cJSON_GetObjectItem(five, "n_gradient_evals")->valueint > cJSON_GetObjectItem(one, "n_gradient_evals")->valueint);
+  /* the best start run on its own gives the same energy */
+  char args[160];
+  snprintf(args, sizeof args, "run molecules/h2.xyz --ansatz hea --layers 2 --seed %d --plateau-samples 0 --json",
+           7 + cJSON_GetObjectItem(five, "best_restart")->valueint);
+  cJSON *best = tu_run_json(args, &code);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(best);
+  TU_ASSERT_CLOSE(cJSON_GetObjectItem(best, "energy_vqe")->valuedouble, e5, 1e-12);
+  cJSON_Delete(one);
+  cJSON_Delete(five);
+  cJSON_Delete(best);
+  tu_expect_exit("run molecules/h2.xyz --restarts 0", 2, "--restarts expects an integer in 1..");
+}
+
 int main(void)
 {
   static const tu_test tests[] = {
+    { "--restarts keeps the best random start", test_restarts },
     { "quick plateau estimate; GateFabric LiH", test_plateau_and_gatefabric_lih },
     { "vqe run --json parsed back (H2)", test_json_h2 },
     { "vqe run table", test_table },

@@ -153,6 +153,7 @@ typedef struct {
   char stop_reason[128];
   vqe_spin_observables obs;          /* at the final parameters */
   int have_plateau;                  /* 1 when the quick estimate ran */
+  int restarts, best_restart;        /* set by callers that repeat random starts (CLI --restarts) */
   vqe_plateau_quick_result plateau;  /* gradient variance at random θ, its error and verdict */
   double *params;                    /* n_params final parameters (malloc'd) */
   vqe_optimizer_result opt;          /* the trace */

@@ -14,6 +14,7 @@ typedef struct {
   const char *ansatz_name;       /* "uccsd" (default), "hea", "kupccgsd", "gatefabric" */
   const char *optimizer_name;    /* "lbfgs" (default) */
   int layers_given, init_given;
+  int restarts;                  /* --restarts K: best of K random starts (default 1) */
   const char *init_file;         /* --init FILE */
   const char *params_out;        /* --params-out FILE */
   const char *trace_out;         /* --trace FILE.csv */
@@ -51,6 +52,7 @@ int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int
   "  --penalty-number MU  add MU (N - N0)^2 to the cost (N0 = active electrons)\n" \
   "  --penalty-s2 MU      add MU S^2 to the cost\n" \
   "  --no-fci             skip the exact reference\n" \
+  "  --restarts K         with a random start: K starts (seeds S, S+1, ...), the lowest energy is kept\n" \
   "  --plateau-samples M  before optimising, sample the gradient at M random parameter vectors and\n" \
   "                       report Var[dE/dθ] and a barren-plateau verdict (default 32; 0 skips)\n" \
   "  --plateau-threshold T  plateau when Var/scale^2 < T (default 1e-3; see 'vqe help plateau')\n" \
