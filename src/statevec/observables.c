@@ -232,6 +232,26 @@ vqe_status vqe_statevec_apply_pauli_sum(const vqe_statevec *in, const vqe_pauli_
   const int64_t dim = (int64_t)in->dim;
   const vqe_complex *a = in->amp;
   vqe_complex *o = out->amp;
+  if (n <= SV_HPSI_CACHED_MAX_QUBITS) {
+    /* State in cache: one parallel loop over b, the groups inside (no barrier per group; each out[b]
+     * is accumulated in group order, exactly as below). */
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t b = 0; b < dim; b++) {
+      vqe_complex acc = 0;
+      for (size_t gi = 0; gi < g.n_groups; gi++) {
+        const uint64_t src = (uint64_t)b ^ g.gx[gi];
+        double A = 0, B = 0;
+        for (size_t t = g.start[gi]; t < g.start[gi + 1]; t++) {
+          if (sv_parity(src & g.z[t])) { A -= g.kr[t]; B -= g.ki[t]; }
+          else { A += g.kr[t]; B += g.ki[t]; }
+        }
+        acc += sv_cmul(CMPLX(A, B), a[src]);
+      }
+      o[b] = acc;
+    }
+    xgroups_free(&g);
+    return VQE_OK;
+  }
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t b = 0; b < dim; b++) o[b] = 0;
   for (size_t gi = 0; gi < g.n_groups; gi++) {

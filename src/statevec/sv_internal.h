@@ -17,6 +17,14 @@
 #endif
 #define SV_PAR(n) ((n) >= SV_PARALLEL_MIN_QUBITS)
 
+/* H|ψ⟩ of a Pauli sum: states up to this size (4 MiB) are swept once with all x groups per amplitude;
+ * larger ones one streaming pass per group. The test build shrinks it so both paths are tested. */
+#if VQE_TEST_BUILD
+#define SV_HPSI_CACHED_MAX_QUBITS 6
+#else
+#define SV_HPSI_CACHED_MAX_QUBITS 18
+#endif
+
 /* Reductions sum chunks of 2^SV_REDUCE_CHUNK_QUBITS amplitudes in a fixed order, so the result does
  * not depend on the number of threads. */
 #define SV_REDUCE_CHUNK_QUBITS 10
