@@ -510,6 +510,7 @@ static void test_vqe_run(void)
       } else if (f == 1) {
         cfg.opt.max_iter = 10;
       }
+      cfg.plateau_samples = 6;                  /* the quick barren-plateau estimate first */
       vqe_run_result r1, r2;
       CU_ASSERT(vqe_vqe_run(&cfg, &r1, &err) == VQE_OK);
       CU_ASSERT(vqe_dstatevec_vqe_run(&cfg, &r2, &err) == VQE_OK);
@@ -520,6 +521,9 @@ static void test_vqe_run(void)
       CU_ASSERT_EQUAL(r2.n_params, r1.n_params);
       TU_ASSERT_CLOSE(r2.obs.n, r1.obs.n, 1e-8);
       TU_ASSERT_CLOSE(r2.obs.s2, r1.obs.s2, 1e-8);
+      CU_ASSERT(r1.have_plateau && r2.have_plateau);
+      TU_ASSERT_CLOSE(r2.plateau.variance, r1.plateau.variance, 1e-10 * fabs(r1.plateau.variance) + 1e-14);
+      CU_ASSERT_EQUAL(r2.plateau.verdict, r1.plateau.verdict);
       vqe_run_result_free(&r1);
       vqe_run_result_free(&r2);
       vqe_mo_hamiltonian_free(&ham);

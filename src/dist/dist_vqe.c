@@ -33,6 +33,48 @@ static double dv_objective(const double *x, double *grad, void *p, vqe_status *s
   return e;
 }
 
+/* The quick gradient-variance estimate of vqe_plateau_quick (plateau.h) on distributed states: the
+ * same samples (θ uniform on [0, 2π) from the seed), the same statistics and verdict. */
+typedef struct { dv_ctx *dc; } dq_ctx;
+
+static vqe_status dq_grad(void *vctx, uint64_t k, vqe_rng *rng, const double *theta, double *energy, double *grad,
+                          vqe_error *err)
+{
+  dv_ctx *c = ((dq_ctx *)vctx)->dc;
+  (void)k; (void)rng;
+  return vqe_dstatevec_gradient(c->c, c->h, 0.0, c->ref, theta, c->w, energy, grad, err);
+}
+
+static vqe_status dv_plateau_quick(dv_ctx *dc, int samples, uint64_t seed, const vqe_plateau_criteria *crit,
+                                   vqe_plateau_quick_result *out, vqe_error *err)
+{
+  memset(out, 0, sizeof *out);
+  vqe_cost cost;
+  vqe_status st = vqe_cost_from_pauli(dc->h, "hamiltonian", &cost, err);
+  if ((st = vqe_dist_agree(st, err))) return st;
+  dq_ctx q = { dc };
+  vqe_plateau_options o;
+  vqe_plateau_options_default(&o);
+  o.n_samples = samples;
+  o.seed = seed;
+  o.bootstrap = 0;
+  vqe_plateau_stats ps;
+  memset(&ps, 0, sizeof ps);
+  st = vqe_plateau_sample(dc->c->n_params, dq_grad, &q, &o, &ps, err);
+  if (!st) {
+    out->n_samples = ps.n_samples;
+    out->variance = ps.variance_mean;
+    out->variance_stderr = ps.variance_mean_stderr;
+    out->scale2 = vqe_cost_scale2(&cost);
+    out->relative = out->scale2 > 0 ? out->variance / out->scale2 : (double)NAN;
+    out->verdict = vqe_plateau_verdict(NULL, out->variance, out->scale2, crit, out->reason, sizeof out->reason);
+    out->time = ps.time;
+  }
+  vqe_plateau_stats_free(&ps);
+  vqe_cost_free(&cost);
+  return st;
+}
+
 vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res, vqe_error *err)
 {
   memset(res, 0, sizeof *res);
@@ -115,6 +157,12 @@ vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res,
     }
   }
   res->t_fci = vqe_wtime() - t0;
+
+  /* barren-plateau check before any optimisation (as driver.c) */
+  if (cfg->plateau_samples > 0 && ans.n_params > 0) {
+    if ((st = dv_plateau_quick(&dc, cfg->plateau_samples, cfg->seed, &cfg->plateau, &res->plateau, err))) goto done;
+    res->have_plateau = 1;
+  }
 
   /* initial parameters (as driver.c) */
   const int np = ans.n_params;
