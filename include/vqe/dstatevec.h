@@ -120,8 +120,9 @@ vqe_status vqe_dstatevec_spin_observables(const vqe_dstatevec *s, vqe_dstatevec 
                                           vqe_error *err);
 
 /* vqe_vqe_run (vqe_run.h) with the state vectors split over the MPI ranks: the same ansatz, initial
- * parameters, optimiser and result fields; every rank runs the optimiser on the same (reduced)
- * energies and gradients, so all ranks follow the same path and hold the same result. Supports the
+ * parameters, quick plateau estimate (cfg->plateau_samples), optimiser and result fields; every rank
+ * uses rank 0's qubit Hamiltonian and runs the optimiser on the same (reduced) energies and
+ * gradients, so all ranks follow the same path and hold the same result. Supports the
  * adjoint gradient only and no penalty (VQE_ERR_INPUT otherwise); cfg->fused is ignored. The rank
  * count and the memory per rank (3 states + the exchange buffer) are checked before any work. */
 vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res, vqe_error *err);
