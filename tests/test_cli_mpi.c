@@ -112,6 +112,35 @@ static void test_plateau_output_resume_across_rank_counts(void)
   unlink(path);
 }
 
+/* sweep --output on 2 ranks cut after two points (a kill), --resume on 4 ranks: every point once, the
+ * same JSON as one process */
+static void test_sweep_output_resume_across_rank_counts(void)
+{
+  char path[] = "/tmp/vqe_mpi_sweepXXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  unlink(path);
+  const char *a = "sweep molecules/h2.xyz --ansatz hea,uccsd,gatefabric --layers 1:3 --max-iter 15 --json --quiet";
+  char args[1024];
+  snprintf(args, sizeof args, "%s --output %s", a, path);
+  char *first = json_np(2, args);
+  CU_ASSERT_PTR_NOT_NULL(first);
+  CU_ASSERT_EQUAL(count_lines(path), 1 + 7);
+  char cut[1200];
+  snprintf(cut, sizeof cut, "head -3 %s > %s.cut && mv %s.cut %s", path, path, path, path);
+  CU_ASSERT_EQUAL(system(cut), 0);
+  snprintf(args, sizeof args, "%s --output %s --resume", a, path);
+  char *resumed = json_np(4, args);
+  CU_ASSERT_EQUAL(count_lines(path), 1 + 7);
+  char *plain = json_np(0, a);
+  CU_ASSERT(first && plain && !strcmp(first, plain));
+  CU_ASSERT(resumed && plain && !strcmp(resumed, plain));
+  free(first);
+  free(resumed);
+  free(plain);
+  unlink(path);
+}
+
 static double num_at(const char *json, const char *array, int i, const char *key)
 {
   cJSON *d = cJSON_Parse(json);
@@ -222,6 +251,7 @@ int main(void)
     {"plateau: the same JSON on 1, 2 and 4 ranks as one process", test_plateau_same_json},
     {"sweep: the same JSON on 1, 2 and 4 ranks as one process", test_sweep_same_json},
     {"plateau --output on 2 ranks, --resume on 4: every row once, same result", test_plateau_output_resume_across_rank_counts},
+    {"sweep --output on 2 ranks, --resume on 4: every point once, same result", test_sweep_output_resume_across_rank_counts},
     {"--distribute-state: plateau and run agree with one process", test_distribute_state},
     {"bad launches: rank count, too many ranks, memory per rank, one message", test_bad_launches},
     {"a rank failing alone stops every rank with its message (no hang)", test_rank_failing_alone},

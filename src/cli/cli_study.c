@@ -1,5 +1,6 @@
 /* cli_study.c — the machinery the study commands share (see cli_study.h). */
 #include "cli_study.h"
+#include "vqe/dist.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,8 @@ vqe_status cli_study_begin(cli_study *s, const char *cmd, const cli_common *c, c
   s->points = cJSON_CreateArray();
   s->t_start = vqe_wtime();
   if (f->resume && !f->output) return vqe_error_set(err, VQE_ERR_INPUT, "--resume needs --output FILE");
-  if (f->output) return vqe_journal_open(f->output, cmd, s->config, f->resume, &s->jn, err);
+  /* under mpirun rank 0 owns the file; every rank sees the same points */
+  if (f->output) return vqe_dist_journal_open(f->output, cmd, s->config, f->resume, &s->jn, err);
   return VQE_OK;
 }
 
@@ -102,7 +104,7 @@ vqe_status cli_study_add(cli_study *s, cJSON *point, vqe_error *err)
   const cJSON *st = cJSON_GetObjectItemCaseSensitive(point, "status");
   if (cJSON_IsString(st) && !strcmp(st->valuestring, "ok")) s->n_ok++; else s->n_failed++;
   vqe_status r = VQE_OK;
-  if (s->f->output) r = vqe_journal_append(&s->jn, point, err);
+  if (s->f->output) r = vqe_dist_journal_append(&s->jn, point, err);
   cJSON_AddItemToArray(s->points, point);
   return r;
 }
@@ -233,6 +235,7 @@ void cli_study_print_json(const cli_study *s, cJSON *extra)
 
 vqe_status cli_study_write_csv(const cli_study *s, const char *const *columns, vqe_error *err)
 {
+  if (vqe_dist_rank() != 0) return VQE_OK;     /* under mpirun: rank 0 writes */
   const char *cols[64];
   int n = 0;
   for (; columns[n] && n < 60; n++) cols[n] = columns[n];

@@ -2,6 +2,7 @@
  * functions, qubits after the active space, E_HF, E_FCI/CASCI when the determinant space is small
  * enough, E_VQE when an ansatz is given, correlation energy recovered, wall time. */
 #include "cli_study.h"
+#include "vqe/dist.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +168,7 @@ int vqe_cmd_basis(int argc, char **argv)
                             "time", NULL};
       if (cli_study_write_csv(&s, cols, &err)) rc = cli_fail(cmd, &err);
     }
-    if (f.plot && !rc) {
+    if (f.plot && !rc && vqe_dist_rank() == 0) {
       static const char *keys[3] = {"energy_scf", "energy_fci", "energy_vqe"};
       static const char *labels[3] = {"HF", "FCI / CASCI", "VQE"};
       double xs[3][32], ys[3][32];

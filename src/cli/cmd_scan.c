@@ -2,6 +2,7 @@
  * curve, E_HF, E_FCI and E_VQE per point, each VQE warm-started from its neighbour; table, JSON, CSV,
  * plot and a resumable --output. */
 #include "cli_study.h"
+#include "vqe/dist.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,7 +281,7 @@ int vqe_cmd_scan(int argc, char **argv)
                             "n_parameters", "iterations", "particle_number", "sz", "s2", "converged", NULL};
       if (cli_study_write_csv(&s, cols, &err)) rc = cli_fail(cmd, &err);
     }
-    if (f.plot && !rc) {
+    if (f.plot && !rc && vqe_dist_rank() == 0) {
       static const char *keys[3] = {"energy_scf", "energy_fci", "energy_vqe"};
       static const char *labels[3] = {"HF", "FCI", "VQE"};
       int np = cJSON_GetArraySize(s.points);

@@ -2,6 +2,7 @@
  * optionally warm-started from the previous depth; table, JSON, CSV, plot (error vs parameters) and a
  * resumable --output. Summary: the smallest depth and parameter count within chemical accuracy. */
 #include "cli_study.h"
+#include "vqe/dist.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,93 @@ const char vqe_help_sweep[] =
   "  vqe sweep molecules/h2.xyz --ansatz gatefabric --layers 1:3 --warm-start --output h2.jsonl --json\n"
   "\n"
   "exit codes: 0 every point done, 1 a point failed (recorded with its reason; the sweep goes on), 2 bad input\n";
+
+/* ---- points split over MPI ranks (dist.h) --------------------------------------------------------- */
+typedef struct {
+  const char *cmd;
+  cli_study *s;
+  const cli_common *c;
+  const cli_vqe_options *o;
+  const cli_vqe_system *sys;
+  const cli_study_flags *f;
+  const vqe_ansatz_info *const *ans;
+  int *pa, *pl;              /* ansatz index and depth of each point */
+  char (*key)[96];
+  unsigned char *skip;       /* resumed from the journal */
+  size_t n, next;            /* points; the next one to add to s->points */
+  size_t first_pending;
+} sw_split;
+
+static vqe_status sw_work(void *vctx, size_t i, char **result, vqe_error *err)
+{
+  sw_split *x = vctx;
+  const vqe_ansatz_info *an = x->ans[x->pa[i]];
+  cli_vqe_options oo = *x->o;
+  oo.ansatz_name = an->name;
+  oo.cfg.ansatz.kind = an->kind;
+  oo.cfg.ansatz.layers = x->pl[i];
+  oo.layers_given = 1;
+  vqe_status st = VQE_OK;
+  cJSON *p = cli_study_vqe_point(x->key[i], x->c, &oo, x->sys, NULL, 0, &st, err);
+  if (!p) {
+    if ((st == VQE_ERR_INPUT || st == VQE_ERR_RESOURCE) && i == x->first_pending) return st;   /* the user's mistake */
+    p = cli_study_failed_point(x->key[i], err->msg);
+    cJSON_AddStringToObject(p, "ansatz", an->name);
+    cJSON_AddNumberToObject(p, "layers", x->pl[i]);
+  }
+  *result = cJSON_PrintUnformatted(p);
+  cJSON_Delete(p);
+  return *result ? VQE_OK : vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory");
+}
+
+/* Points in order: the resumed ones before i, then i (every rank; rank 0 writes the journal). */
+static vqe_status sw_done(void *vctx, size_t i, const char *result, vqe_error *err)
+{
+  sw_split *x = vctx;
+  for (; x->next < i; x->next++)
+    if (x->skip[x->next]) cli_study_resumed(x->s, x->key[x->next]);
+  x->next = i + 1;
+  cJSON *p = cJSON_Parse(result);
+  if (!p) return vqe_error_set(err, VQE_ERR_INTERNAL, "point %s came back unreadable", x->key[i]);
+  cli_study_progress(x->s, (int)i + 1, x->key[i]);
+  return cli_study_add(x->s, p, err);
+}
+
+static int sweep_split(const char *cmd, cli_study *s, const cli_common *c, const cli_vqe_options *o,
+                       const cli_vqe_system *sys, const cli_study_flags *f, const vqe_ansatz_info *const *ans,
+                       int n_ans, int la, int lb, int ls, vqe_error *err)
+{
+  sw_split x = { cmd, s, c, o, sys, f, ans, NULL, NULL, NULL, NULL, 0, 0, 0 };
+  size_t cap = (size_t)s->n_points + 1;
+  x.pa = calloc(cap, sizeof *x.pa);
+  x.pl = calloc(cap, sizeof *x.pl);
+  x.key = calloc(cap, sizeof *x.key);
+  x.skip = calloc(cap, 1);
+  int rc = 0;
+  if (!x.pa || !x.pl || !x.key || !x.skip) {
+    vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory listing %zu points", cap);
+    rc = cli_fail(cmd, err);
+    goto out;
+  }
+  for (int a = 0; a < n_ans; a++) {
+    const int single = ans[a]->kind == VQE_ANSATZ_UCCSD;
+    for (int L = la; L <= (single ? la : lb) && x.n < cap; L += ls) {
+      x.pa[x.n] = a;
+      x.pl[x.n] = single ? 1 : L;
+      if (single) snprintf(x.key[x.n], sizeof x.key[x.n], "%s", ans[a]->name);
+      else snprintf(x.key[x.n], sizeof x.key[x.n], "%s/L=%d", ans[a]->name, L);
+      x.skip[x.n] = f->output && vqe_journal_find(&s->jn, x.key[x.n]) != NULL;
+      x.n++;
+    }
+  }
+  while (x.first_pending < x.n && x.skip[x.first_pending]) x.first_pending++;
+  if (vqe_dist_map(x.n, x.skip, sw_work, sw_done, &x, err)) { rc = cli_fail(cmd, err); goto out; }
+  for (; x.next < x.n; x.next++)
+    if (x.skip[x.next]) cli_study_resumed(s, x.key[x.next]);
+out:
+  free(x.pa); free(x.pl); free(x.key); free(x.skip);
+  return rc;
+}
 
 int vqe_cmd_sweep(int argc, char **argv)
 {
@@ -92,8 +180,13 @@ int vqe_cmd_sweep(int argc, char **argv)
     cli_vqe_system_free(&sys);
     return cli_fail(cmd, &err);
   }
-  int idx = 0, rc = 0;
-  for (int a = 0; a < n_ans && !rc; a++) {
+  int idx = 0, rc = 0, n_ans_done = 0;
+  if (!f.warm_start && vqe_dist_size() > 1) {
+    /* under mpirun without a warm start the points are independent: split them over the ranks */
+    rc = sweep_split(cmd, &s, &c, &o, &sys, &f, ans, n_ans, la, lb, ls, &err);
+    n_ans_done = n_ans;
+  }
+  for (int a = n_ans_done; a < n_ans && !rc; a++) {
     double *warm = NULL;
     int n_warm = 0;
     const int single = ans[a]->kind == VQE_ANSATZ_UCCSD;
@@ -194,7 +287,7 @@ int vqe_cmd_sweep(int argc, char **argv)
                             "s2", "converged", NULL};
       if (cli_study_write_csv(&s, cols, &err)) rc = cli_fail(cmd, &err);
     }
-    if (f.plot && !rc) {
+    if (f.plot && !rc && vqe_dist_rank() == 0) {
       /* |error| (mEh) against parameter count, one curve per ansatz, log y, chemical-accuracy line */
       vqe_plot_series se[8];
       double xs[8][256], ys[8][256];
