@@ -233,7 +233,10 @@ static void test_rank_failing_alone(void)
   const double t0 = vqe_wtime();
   const int st = system(cmd);
   const double t = vqe_wtime() - t0;
-  CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+  /* mpirun passes on the failing rank's code (2) as a rule, but after MPI_Abort the launcher's own
+   * exit status can win the race on a loaded machine: what must hold is a failure, quickly */
+  CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+  if (!(WIFEXITED(st) && WEXITSTATUS(st) == 2)) fprintf(stderr, "\n  note: mpirun exited %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
   CU_ASSERT(t < 60);
   FILE *f = fopen(out, "r");
   char buf[8192] = "";
