@@ -59,26 +59,6 @@ void cli_common_init(cli_common *c)
   c->scf_max_iter = 100;
 }
 
-const char cli_common_help[] =
-  "  --basis B            basis set name (sto-3g, 6-31g*, cc-pvdz, ...) or .g94/.gbs file\n"
-  "                       (default: basis= on the XYZ comment line, else sto-3g)\n"
-  "  --charge Q           total charge (overrides charge= in the file)\n"
-  "  --multiplicity M     2S+1 (overrides multiplicity= in the file); alias --mult\n"
-  "  --cartesian | --spherical   override the basis file's d/f function type\n"
-  "  --guess sad|gwh|core SCF starting guess (default sad)\n"
-  "  --scf-max-iter N     SCF iteration limit (default 100)\n"
-  "  --stability          report the lowest orbital-Hessian eigenvalue\n"
-  "  --follow             follow an SCF instability to the lower solution\n"
-  "  --threads T          OpenMP threads (also used by OpenBLAS)\n"
-  "  --json               print one JSON document instead of the table\n"
-  "  --quiet              no progress output\n";
-
-const char cli_active_help[] =
-  "  --frozen-core K|auto inactive doubly occupied orbitals (auto: chemical core, 1 per Li-Ne atom,\n"
-  "                       5 per Na-Ar, 9 per K-Kr)\n"
-  "  --active-orbitals M  active spatial orbitals above the frozen core (default: all)\n"
-  "  --active-electrons E active electrons (default: all not frozen)\n";
-
 static const char *need_value(const char *cmd, int argc, char **argv, int *i)
 {
   if (*i + 1 >= argc) {

@@ -47,9 +47,25 @@ void cli_common_init(cli_common *c);
 /* Try to consume argv[*i] (and its value) as a shared flag. Returns 1 when consumed, 0 when not a
  * shared flag, -1 on a bad value (message printed). */
 int cli_common_flag(const char *cmd, cli_common *c, int argc, char **argv, int *i);
-/* Text for the shared flags, for help messages. */
-extern const char cli_common_help[];
-extern const char cli_active_help[];
+/* Text for the shared flags, for help messages (string literals, to concatenate). */
+#define CLI_COMMON_HELP_TEXT \
+  "  --basis B            basis set name (sto-3g, 6-31g*, cc-pvdz, ...) or .g94/.gbs file\n" \
+  "                       (default: basis= on the XYZ comment line, else sto-3g)\n" \
+  "  --charge Q           total charge (overrides charge= in the file)\n" \
+  "  --multiplicity M     2S+1 (overrides multiplicity= in the file); alias --mult\n" \
+  "  --cartesian | --spherical   override the basis file's d/f function type\n" \
+  "  --guess sad|gwh|core SCF starting guess (default sad)\n" \
+  "  --scf-max-iter N     SCF iteration limit (default 100)\n" \
+  "  --stability          report the lowest orbital-Hessian eigenvalue\n" \
+  "  --follow             follow an SCF instability to the lower solution\n" \
+  "  --threads T          OpenMP threads (also used by OpenBLAS)\n" \
+  "  --json               print one JSON document instead of the table\n" \
+  "  --quiet              no progress output\n"
+#define CLI_ACTIVE_HELP_TEXT \
+  "  --frozen-core K|auto inactive doubly occupied orbitals (auto: chemical core, 1 per Li-Ne atom,\n" \
+  "                       5 per Na-Ar, 9 per K-Kr)\n" \
+  "  --active-orbitals M  active spatial orbitals above the frozen core (default: all)\n" \
+  "  --active-electrons E active electrons (default: all not frozen)\n"
 
 /* Molecule → basis → integrals → SCF, with timing. Fills the error record on failure. */
 typedef struct {
