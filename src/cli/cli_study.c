@@ -132,21 +132,6 @@ cJSON *cli_study_failed_point(const char *key, const char *reason)
   return p;
 }
 
-vqe_status cli_study_system_from_molecule(const cli_common *c, vqe_molecule *mol, cli_vqe_system *s, vqe_error *err)
-{
-  memset(s, 0, sizeof *s);
-  vqe_status st = cli_system_from_molecule(c, mol, &s->sys, err);
-  s->t_read = s->sys.t_read; s->t_ints = s->sys.t_ints; s->t_scf = s->sys.t_scf;
-  if (st) return st;
-  s->e_scf = s->sys.scf.e_total;
-  double t0 = vqe_wtime();
-  st = vqe_active_space_resolve(&s->sys.mol, s->sys.scf.nmo, s->sys.scf.n_alpha, s->sys.scf.n_beta,
-                                c->frozen_core, c->active_orbitals, c->active_electrons, &s->as, err);
-  if (!st) st = vqe_mo_hamiltonian_build(&s->sys.scf, &s->sys.ints, &s->as, &s->ham, err);
-  s->t_ham = vqe_wtime() - t0;
-  return st;
-}
-
 double *cli_study_point_params(const cJSON *p, int *n)
 {
   const cJSON *a = cJSON_GetObjectItemCaseSensitive(p, "parameters");

@@ -48,11 +48,6 @@ void cli_study_end(cli_study *s);
 /* A failed point: {key, status: "failed", reason} plus the varied fields the caller adds. */
 cJSON *cli_study_failed_point(const char *key, const char *reason);
 
-/* An active-space Hamiltonian from an in-memory molecule (scan geometries): SCF, active space and
- * MO integrals, as cli_vqe_system_load does for a file. Takes ownership of *mol. */
-vqe_status cli_study_system_from_molecule(const cli_common *c, vqe_molecule *mol, cli_vqe_system *s,
-                                          vqe_error *err);
-
 /* One VQE on a loaded system; warm (n_warm values, may be NULL) are copied into the first
  * parameters and the rest set to 0 (the padding that extends GateFabric / k-UpCCGSD by identity
  * layers). Returns the point JSON with the keys of `vqe run --json` (the gradient-variance keys

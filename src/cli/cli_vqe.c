@@ -165,6 +165,20 @@ int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int
 
 /* ---- system ---------------------------------------------------------------------------------------- */
 
+/* After the SCF (status st): the active space and its MO Hamiltonian. */
+static vqe_status finish_system(const cli_common *c, cli_vqe_system *s, vqe_status st, vqe_error *err)
+{
+  s->t_read = s->sys.t_read; s->t_ints = s->sys.t_ints; s->t_scf = s->sys.t_scf;
+  if (st) return st;
+  s->e_scf = s->sys.scf.e_total;
+  double t0 = vqe_wtime();
+  st = vqe_active_space_resolve(&s->sys.mol, s->sys.scf.nmo, s->sys.scf.n_alpha, s->sys.scf.n_beta,
+                                c->frozen_core, c->active_orbitals, c->active_electrons, &s->as, err);
+  if (!st) st = vqe_mo_hamiltonian_build(&s->sys.scf, &s->sys.ints, &s->as, &s->ham, err);
+  s->t_ham = vqe_wtime() - t0;
+  return st;
+}
+
 vqe_status cli_vqe_system_load(const cli_common *c, cli_vqe_system *s, vqe_error *err)
 {
   memset(s, 0, sizeof *s);
@@ -200,16 +214,15 @@ vqe_status cli_vqe_system_load(const cli_common *c, cli_vqe_system *s, vqe_error
     s->t_ham = vqe_wtime() - t0;
     return VQE_OK;
   }
-  if ((st = cli_system_load(c, &s->sys, err))) return st;
-  s->t_read = s->sys.t_read; s->t_ints = s->sys.t_ints; s->t_scf = s->sys.t_scf;
-  s->e_scf = s->sys.scf.e_total;
-  double t0 = vqe_wtime();
-  st = vqe_active_space_resolve(&s->sys.mol, s->sys.scf.nmo, s->sys.scf.n_alpha, s->sys.scf.n_beta,
-                                c->frozen_core, c->active_orbitals, c->active_electrons, &s->as, err);
-  if (st) return st;
-  st = vqe_mo_hamiltonian_build(&s->sys.scf, &s->sys.ints, &s->as, &s->ham, err);
-  s->t_ham = vqe_wtime() - t0;
-  return st;
+  st = cli_system_load(c, &s->sys, err);
+  return finish_system(c, s, st, err);
+}
+
+vqe_status cli_vqe_system_from_molecule(const cli_common *c, vqe_molecule *mol, cli_vqe_system *s, vqe_error *err)
+{
+  memset(s, 0, sizeof *s);
+  vqe_status st = cli_system_from_molecule(c, mol, &s->sys, err);
+  return finish_system(c, s, st, err);
 }
 
 void cli_vqe_system_free(cli_vqe_system *s)

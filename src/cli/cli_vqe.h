@@ -73,6 +73,8 @@ typedef struct {
 /* XYZ (→ basis → integrals → SCF → active space → MO Hamiltonian) or FCIDUMP (detected by content;
  * active-space flags then restrict it). */
 vqe_status cli_vqe_system_load(const cli_common *c, cli_vqe_system *s, vqe_error *err);
+/* The same from a molecule built in memory (scan geometries, chains); takes ownership of *mol. */
+vqe_status cli_vqe_system_from_molecule(const cli_common *c, vqe_molecule *mol, cli_vqe_system *s, vqe_error *err);
 void cli_vqe_system_free(cli_vqe_system *s);
 
 /* Run one VQE on the system: reads --init FILE, runs vqe_vqe_run, writes --params-out and --trace

@@ -227,7 +227,7 @@ int vqe_cmd_scan(int argc, char **argv)
       cJSON *p = NULL;
       if (!st) {
         place(&m, at, is_angle, x);
-        st = cli_study_system_from_molecule(&c, &m, &sys, &err);
+        st = cli_vqe_system_from_molecule(&c, &m, &sys, &err);
       }
       if (!st) {
         if (f.no_vqe) p = hf_fci_point(key, &sys, o.cfg.fci, &st, &err);
