@@ -3,6 +3,7 @@
  * the barren-plateau verdict (library: plateau.h). Table, JSON, CSV, plot, resumable --output. */
 #include "cli.h"
 #include "cli_ham.h"
+#include "cli_vqe.h"
 #include "vqe/study.h"
 #include "vqe/dist.h"
 #include "vqe/dstatevec.h"
@@ -169,13 +170,10 @@ static vqe_status load_chain(const cli_common *c, int Z, int natom, double spaci
   vqe_molecule mol;
   vqe_status st = vqe_molecule_from_atoms(natom, zs, xyz, c->has_charge ? c->charge : 0, c->has_mult ? c->mult : 0, &mol, err);
   if (st) return st;
-  cli_system sys;
-  st = cli_system_from_molecule(c, &mol, &sys, err);
-  vqe_active_space as;
-  if (!st) st = vqe_active_space_resolve(&sys.mol, sys.scf.nmo, sys.scf.n_alpha, sys.scf.n_beta, c->frozen_core,
-                                         c->active_orbitals, c->active_electrons, &as, err);
-  if (!st) st = vqe_mo_hamiltonian_build(&sys.scf, &sys.ints, &as, &s->ham, err);
-  cli_system_free(&sys);
+  cli_vqe_system sys;
+  st = cli_vqe_system_from_molecule(c, &mol, &sys, err);
+  if (!st) st = vqe_mo_hamiltonian_copy(&s->ham, &sys.ham, err);
+  cli_vqe_system_free(&sys);
   if (!st) st = system_from_ham(s, err);
   return st;
 }
