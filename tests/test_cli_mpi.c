@@ -1,5 +1,5 @@
 /* test_cli_mpi.c — the commands under `mpirun -np 1|2|4` (MPI builds; this program starts mpirun
- * itself, it is not run under it): `vqe plateau` and `vqe sweep` give the same JSON for any rank count
+ * itself, it is not run under it): `vqe plateau`, `vqe sweep`, `vqe basis` and `vqe scan` give the same JSON for any rank count
  * (times aside), --output written by 2 ranks is resumed by 4, --distribute-state agrees with one
  * process for `vqe run` and `vqe plateau`, and bad launches fail at once with a clear message. */
 #include "testutil.h"
@@ -78,6 +78,14 @@ static void test_plateau_same_json(void)
 static void test_sweep_same_json(void)
 {
   same_json_for_any_rank_count("sweep molecules/h2.xyz --ansatz hea,uccsd --layers 1:2 --max-iter 20 --json --quiet");
+}
+
+/* basis and scan (without a warm start) split their points over the ranks too */
+static void test_basis_scan_same_json(void)
+{
+  same_json_for_any_rank_count("basis molecules/h2.xyz --basis sto-3g,6-31g,3-21g --json --quiet");
+  same_json_for_any_rank_count("scan molecules/h2.xyz --bond 1-2 --from 0.6 --to 1.2 --step 0.2 --no-warm-start --max-iter 20 --json --quiet");
+  same_json_for_any_rank_count("scan molecules/h2.xyz --bond 1-2 --from 0.6 --to 1.2 --step 0.2 --no-vqe --json --quiet");
 }
 
 static int count_lines(const char *path)
@@ -253,6 +261,7 @@ int main(void)
   static const tu_test tests[] = {
     {"plateau: the same JSON on 1, 2 and 4 ranks as one process", test_plateau_same_json},
     {"sweep: the same JSON on 1, 2 and 4 ranks as one process", test_sweep_same_json},
+    {"basis and scan: the same JSON on 1, 2 and 4 ranks", test_basis_scan_same_json},
     {"plateau --output on 2 ranks, --resume on 4: every row once, same result", test_plateau_output_resume_across_rank_counts},
     {"sweep --output on 2 ranks, --resume on 4: every point once, same result", test_sweep_output_resume_across_rank_counts},
     {"--distribute-state: plateau and run agree with one process", test_distribute_state},

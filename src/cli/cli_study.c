@@ -1,6 +1,7 @@
 /* cli_study.c — the machinery the study commands share (see cli_study.h). */
 #include "cli_study.h"
 #include "vqe/dist.h"
+#include "vqe/dist.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,3 +232,56 @@ vqe_status cli_study_write_csv(const cli_study *s, const char *const *columns, v
 }
 
 int cli_study_exit_code(const cli_study *s) { return s->n_failed ? 1 : 0; }
+
+/* ---- independent points, split over ranks under mpirun -------------------------------------------- */
+
+typedef struct {
+  cli_study *s;
+  const char *const *keys;
+  cli_study_point_fn fn;
+  void *ctx;
+  unsigned char *skip;
+  size_t n, next, first_pending;
+} run_points;
+
+static vqe_status rp_work(void *vctx, size_t i, char **result, vqe_error *err)
+{
+  run_points *x = vctx;
+  vqe_status st = VQE_OK;
+  cJSON *p = x->fn(x->ctx, i, &st, err);
+  if (!p) {
+    if ((st == VQE_ERR_INPUT || st == VQE_ERR_RESOURCE) && i == x->first_pending) return st;   /* the user's mistake */
+    p = cli_study_failed_point(x->keys[i], err->msg);
+  }
+  *result = cJSON_PrintUnformatted(p);
+  cJSON_Delete(p);
+  return *result ? VQE_OK : vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory");
+}
+
+/* Points in order: the resumed ones before i, then i (every rank; rank 0 writes the journal). */
+static vqe_status rp_done(void *vctx, size_t i, const char *result, vqe_error *err)
+{
+  run_points *x = vctx;
+  for (; x->next < i; x->next++)
+    if (x->skip[x->next]) cli_study_resumed(x->s, x->keys[x->next]);
+  x->next = i + 1;
+  cJSON *p = cJSON_Parse(result);
+  if (!p) return vqe_error_set(err, VQE_ERR_INTERNAL, "point %s came back unreadable", x->keys[i]);
+  cli_study_progress(x->s, (int)i + 1, x->keys[i]);
+  return cli_study_add(x->s, p, err);
+}
+
+int cli_study_run_points(cli_study *s, size_t n, const char *const *keys, cli_study_point_fn fn, void *ctx,
+                         vqe_error *err)
+{
+  run_points x = { s, keys, fn, ctx, calloc(n + 1, 1), n, 0, 0 };
+  if (!x.skip) return cli_fail(s->cmd, (vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory listing %zu points", n), err));
+  for (size_t i = 0; i < n; i++) x.skip[i] = s->f->output && vqe_journal_find(&s->jn, keys[i]) != NULL;
+  while (x.first_pending < n && x.skip[x.first_pending]) x.first_pending++;
+  int rc = 0;
+  if (vqe_dist_map(n, x.skip, rp_work, rp_done, &x, err)) rc = cli_fail(s->cmd, err);
+  for (; !rc && x.next < n; x.next++)
+    if (x.skip[x.next]) cli_study_resumed(s, keys[x.next]);
+  free(x.skip);
+  return rc;
+}

@@ -45,6 +45,15 @@ vqe_status cli_study_add(cli_study *s, cJSON *point, vqe_error *err);
 void cli_study_progress(cli_study *s, int i, const char *label);
 void cli_study_end(cli_study *s);
 
+/* Independent points 0..n−1 named keys[i]: those already in the journal are resumed, the others
+ * computed by fn — spread over the ranks under mpirun (vqe_dist_map), in order otherwise — and added
+ * in item order as they finish (journaled at once). fn returns the point (status ok or failed); NULL
+ * with *st set stops the study when it is the first pending point and the error is the user's (input
+ * or memory), else the point is recorded as failed. Returns 0 or the exit code of a stop. */
+typedef cJSON *(*cli_study_point_fn)(void *ctx, size_t i, vqe_status *st, vqe_error *err);
+int cli_study_run_points(cli_study *s, size_t n, const char *const *keys, cli_study_point_fn fn, void *ctx,
+                         vqe_error *err);
+
 /* A failed point: {key, status: "failed", reason} plus the varied fields the caller adds. */
 cJSON *cli_study_failed_point(const char *key, const char *reason);
 

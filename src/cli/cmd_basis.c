@@ -28,6 +28,77 @@ const char vqe_help_basis[] =
   "\n"
   "exit codes: 0 every basis done, 1 a basis failed (recorded with its reason), 2 bad input\n";
 
+typedef struct {
+  const cli_common *c;
+  const cli_vqe_options *o;
+  int want_vqe;
+  const char *const *names, *const *keys;
+} bs_ctx;
+
+/* One basis set: HF, FCI when small enough, VQE when asked. NULL with *st on failure. */
+static cJSON *basis_point(void *vctx, size_t b, vqe_status *st, vqe_error *err)
+{
+  const bs_ctx *x = vctx;
+  const char *key = x->keys[b];
+  double t0 = vqe_wtime();
+  cli_common cb = *x->c;
+  cb.basis = x->names[b];
+  cli_vqe_system sys;
+  *st = cli_vqe_system_load(&cb, &sys, err);
+  cJSON *p = NULL;
+  if (!*st) {
+    if (x->want_vqe) {
+      p = cli_study_vqe_point(key, &cb, x->o, &sys, NULL, 0, st, err);
+    } else {
+      p = cJSON_CreateObject();
+      cJSON_AddStringToObject(p, "key", key);
+      cJSON_AddStringToObject(p, "file", x->c->file);
+      cJSON_AddNumberToObject(p, "energy_scf", sys.e_scf);
+      cJSON_AddNumberToObject(p, "n_frozen", sys.as.n_frozen);
+      cJSON_AddNumberToObject(p, "n_active", sys.ham.norb);
+      cJSON_AddNumberToObject(p, "n_alpha", sys.ham.n_alpha);
+      cJSON_AddNumberToObject(p, "n_beta", sys.ham.n_beta);
+      cJSON_AddNumberToObject(p, "n_qubits", 2 * sys.ham.norb);
+      size_t ndet = vqe_fci_n_determinants(sys.ham.norb, sys.ham.n_alpha, sys.ham.n_beta);
+      cJSON_AddNumberToObject(p, "n_determinants", (double)ndet);
+      if (x->o->cfg.fci && ndet <= x->o->cfg.fci_max_det) {
+        vqe_fci_options fo;
+        vqe_fci_options_default(&fo);
+        vqe_fci_result fr;
+        *st = vqe_fci_solve(&sys.ham, &fo, &fr, err);
+        if (!*st) cJSON_AddNumberToObject(p, "energy_fci", fr.energy);
+        vqe_fci_result_free(&fr);
+      } else {
+        cJSON_AddNullToObject(p, "energy_fci");
+      }
+      cJSON_AddStringToObject(p, "status", "ok");
+      if (*st) { cJSON_Delete(p); p = NULL; }
+    }
+  }
+  if (p) {
+    cJSON_AddStringToObject(p, "basis", sys.sys.basis.name);
+    cJSON_AddNumberToObject(p, "n_basis", sys.sys.basis.nbf);
+    cJSON_AddStringToObject(p, "basis_kind", sys.sys.basis.shells && sys.sys.basis.max_l >= 2 ? (sys.sys.basis.shells[0].pure ? "spherical" : "cartesian") : "s and p only");
+    double ehf = cli_json_num(p, "energy_scf"), efci = cli_json_num(p, "energy_fci"), evqe = cli_json_num(p, "energy_vqe");
+    if (isfinite(efci)) cJSON_AddNumberToObject(p, "energy_correlation_fci", efci - ehf);
+    else cJSON_AddNullToObject(p, "energy_correlation_fci");
+    if (isfinite(efci) && isfinite(evqe) && fabs(efci - ehf) > 1e-12)
+      cJSON_AddNumberToObject(p, "correlation_recovered", 100.0 * (evqe - ehf) / (efci - ehf));
+    else
+      cJSON_AddNullToObject(p, "correlation_recovered");
+    cJSON_AddNumberToObject(p, "time", vqe_wtime() - t0);
+  }
+  cli_vqe_system_free(&sys);
+  if (!p && *st == VQE_ERR_COMPUTE) {   /* recorded as a failed point */
+    p = cli_study_failed_point(key, err->msg);
+    cJSON_AddStringToObject(p, "basis", x->names[b]);
+  } else if (!p && b > 0) {             /* an input error at a later basis (e.g. an element missing) */
+    p = cli_study_failed_point(key, err->msg);
+    cJSON_AddStringToObject(p, "basis", x->names[b]);
+  }
+  return p;
+}
+
 int vqe_cmd_basis(int argc, char **argv)
 {
   const char *cmd = "basis";
@@ -78,68 +149,14 @@ int vqe_cmd_basis(int argc, char **argv)
 
   cli_study s;
   if (cli_study_begin(&s, cmd, &c, &f, argc, argv, nb, &err)) { cli_study_end(&s); return cli_fail(cmd, &err); }
-  int rc = 0;
-  for (int b = 0; b < nb && !rc; b++) {
-    char key[160];
-    snprintf(key, sizeof key, "basis=%s", names[b]);
-    cli_study_progress(&s, b + 1, key);
-    if (cli_study_resumed(&s, key)) continue;
-    double t0 = vqe_wtime();
-    cli_common cb = c;
-    cb.basis = names[b];
-    cli_vqe_system sys;
-    vqe_status st = cli_vqe_system_load(&cb, &sys, &err);
-    cJSON *p = NULL;
-    if (!st) {
-      if (want_vqe) {
-        p = cli_study_vqe_point(key, &cb, &o, &sys, NULL, 0, &st, &err);
-      } else {
-        p = cJSON_CreateObject();
-        cJSON_AddStringToObject(p, "key", key);
-        cJSON_AddStringToObject(p, "file", c.file);
-        cJSON_AddNumberToObject(p, "energy_scf", sys.e_scf);
-        cJSON_AddNumberToObject(p, "n_frozen", sys.as.n_frozen);
-        cJSON_AddNumberToObject(p, "n_active", sys.ham.norb);
-        cJSON_AddNumberToObject(p, "n_alpha", sys.ham.n_alpha);
-        cJSON_AddNumberToObject(p, "n_beta", sys.ham.n_beta);
-        cJSON_AddNumberToObject(p, "n_qubits", 2 * sys.ham.norb);
-        size_t ndet = vqe_fci_n_determinants(sys.ham.norb, sys.ham.n_alpha, sys.ham.n_beta);
-        cJSON_AddNumberToObject(p, "n_determinants", (double)ndet);
-        if (o.cfg.fci && ndet <= o.cfg.fci_max_det) {
-          vqe_fci_options fo;
-          vqe_fci_options_default(&fo);
-          vqe_fci_result fr;
-          st = vqe_fci_solve(&sys.ham, &fo, &fr, &err);
-          if (!st) cJSON_AddNumberToObject(p, "energy_fci", fr.energy);
-          vqe_fci_result_free(&fr);
-        } else {
-          cJSON_AddNullToObject(p, "energy_fci");
-        }
-        cJSON_AddStringToObject(p, "status", "ok");
-        if (st) { cJSON_Delete(p); p = NULL; }
-      }
-    }
-    if (p) {
-      cJSON_AddStringToObject(p, "basis", sys.sys.basis.name);
-      cJSON_AddNumberToObject(p, "n_basis", sys.sys.basis.nbf);
-      cJSON_AddStringToObject(p, "basis_kind", sys.sys.basis.shells && sys.sys.basis.max_l >= 2 ? (sys.sys.basis.shells[0].pure ? "spherical" : "cartesian") : "s and p only");
-      double ehf = cli_json_num(p, "energy_scf"), efci = cli_json_num(p, "energy_fci"), evqe = cli_json_num(p, "energy_vqe");
-      cJSON_AddNumberToObject(p, "energy_correlation_fci", isfinite(efci) ? efci - ehf : 0.0);
-      if (!isfinite(efci)) cJSON_ReplaceItemInObject(p, "energy_correlation_fci", cJSON_CreateNull());
-      if (isfinite(efci) && isfinite(evqe) && fabs(efci - ehf) > 1e-12)
-        cJSON_AddNumberToObject(p, "correlation_recovered", 100.0 * (evqe - ehf) / (efci - ehf));
-      else
-        cJSON_AddNullToObject(p, "correlation_recovered");
-      cJSON_AddNumberToObject(p, "time", vqe_wtime() - t0);
-    }
-    cli_vqe_system_free(&sys);
-    if (!p) {
-      if ((st == VQE_ERR_INPUT || st == VQE_ERR_RESOURCE) && s.n_ok == 0) { rc = cli_fail(cmd, &err); break; }
-      p = cli_study_failed_point(key, err.msg);
-      cJSON_AddStringToObject(p, "basis", names[b]);
-    }
-    if (cli_study_add(&s, p, &err)) { rc = cli_fail(cmd, &err); break; }
+  char point_keys[32][160];
+  const char *keyp[32];
+  for (int b = 0; b < nb; b++) {
+    snprintf(point_keys[b], sizeof point_keys[b], "basis=%s", names[b]);
+    keyp[b] = point_keys[b];
   }
+  bs_ctx x = { &c, &o, want_vqe, names, keyp };
+  int rc = cli_study_run_points(&s, (size_t)nb, keyp, basis_point, &x, &err);
   vqe_progress_done(c.quiet);
   if (!rc) {
     if (c.json) {

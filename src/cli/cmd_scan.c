@@ -3,6 +3,7 @@
  * plot and a resumable --output. */
 #include "cli_study.h"
 #include "vqe/dist.h"
+#include "vqe/dist.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,45 @@ static cJSON *hf_fci_point(const char *key, const cli_vqe_system *sys, int want_
   return p;
 }
 
+typedef struct {
+  const cli_common *c;
+  const cli_vqe_options *o;
+  const cli_study_flags *f;
+  const vqe_molecule *base;
+  const int *at;
+  int is_angle;
+  const char *coord;
+  const double *xs;
+  const char *const *keys;
+  double *warm;             /* the previous point's parameters (serial, warm-started scans) */
+  int n_warm;
+} sc_ctx;
+
+/* One geometry: HF and FCI (--no-vqe) or a VQE. A computation that fails gives a failed point;
+ * input and memory errors give NULL with *st set. */
+static cJSON *scan_point(void *vctx, size_t i, vqe_status *st, vqe_error *err)
+{
+  const sc_ctx *x = vctx;
+  vqe_molecule m;
+  cli_vqe_system sys;
+  memset(&sys, 0, sizeof sys);
+  cJSON *p = NULL;
+  *st = vqe_molecule_copy(&m, x->base, err);
+  if (!*st) {
+    place(&m, x->at, x->is_angle, x->xs[i]);
+    *st = cli_vqe_system_from_molecule(x->c, &m, &sys, err);
+  }
+  if (!*st) {
+    if (x->f->no_vqe) p = hf_fci_point(x->keys[i], &sys, x->o->cfg.fci, st, err);
+    else p = cli_study_vqe_point(x->keys[i], x->c, x->o, &sys, x->warm, x->n_warm, st, err);
+  }
+  cli_vqe_system_free(&sys);
+  vqe_molecule_free(&m);
+  if (!p && *st == VQE_ERR_COMPUTE) p = cli_study_failed_point(x->keys[i], err->msg);
+  if (p) cJSON_AddNumberToObject(p, x->coord, x->xs[i]);
+  return p;
+}
+
 int vqe_cmd_scan(int argc, char **argv)
 {
   const char *cmd = "scan";
@@ -211,45 +251,49 @@ int vqe_cmd_scan(int argc, char **argv)
     return cli_fail(cmd, &err);
   }
   const char *coord = is_angle ? "angle" : "bond_length";
-  double *warm = NULL;
-  int n_warm = 0, rc = 0;
-  for (int i = 0; i < n_points && !rc; i++) {
-    const double x = round((from + dir * step * i) * 1e10) / 1e10;
-    char key[64];
-    snprintf(key, sizeof key, "%s=%.6f", is_angle ? "angle" : "r", x);
-    cli_study_progress(&s, i + 1, key);
-    const cJSON *done = cli_study_resumed(&s, key);
-    if (!done) {
-      vqe_molecule m;
-      vqe_status st = vqe_molecule_copy(&m, &base, &err);
-      cli_vqe_system sys;
-      memset(&sys, 0, sizeof sys);
-      cJSON *p = NULL;
-      if (!st) {
-        place(&m, at, is_angle, x);
-        st = cli_vqe_system_from_molecule(&c, &m, &sys, &err);
+  char (*point_keys)[64] = calloc((size_t)n_points, sizeof *point_keys);
+  const char **keyp = calloc((size_t)n_points, sizeof *keyp);
+  double *xs = calloc((size_t)n_points, sizeof *xs);
+  if (!point_keys || !keyp || !xs) {
+    free(point_keys); free(keyp); free(xs);
+    vqe_molecule_free(&base);
+    cli_study_end(&s);
+    return cli_fail(cmd, (vqe_error_set(&err, VQE_ERR_RESOURCE, "out of memory for %d points", n_points), &err));
+  }
+  for (int i = 0; i < n_points; i++) {
+    xs[i] = round((from + dir * step * i) * 1e10) / 1e10;
+    snprintf(point_keys[i], sizeof point_keys[i], "%s=%.6f", is_angle ? "angle" : "r", xs[i]);
+    keyp[i] = point_keys[i];
+  }
+  sc_ctx ctx = { &c, &o, &f, &base, at, is_angle, coord, xs, keyp, NULL, 0 };
+  int rc = 0;
+  if (vqe_dist_size() > 1 && (f.no_vqe || !f.warm_start)) {
+    /* independent points under mpirun: split over the ranks */
+    rc = cli_study_run_points(&s, (size_t)n_points, keyp, scan_point, &ctx, &err);
+  } else {
+    for (int i = 0; i < n_points && !rc; i++) {
+      cli_study_progress(&s, i + 1, keyp[i]);
+      const cJSON *done = cli_study_resumed(&s, keyp[i]);
+      if (!done) {
+        vqe_status st = VQE_OK;
+        cJSON *p = scan_point(&ctx, (size_t)i, &st, &err);
+        if (!p) {
+          if (s.n_ok == 0) { rc = cli_fail(cmd, &err); break; }   /* the user's mistake, before more work */
+          p = cli_study_failed_point(keyp[i], err.msg);
+          cJSON_AddNumberToObject(p, coord, xs[i]);
+        }
+        if (cli_study_add(&s, p, &err)) { rc = cli_fail(cmd, &err); break; }
+        done = p;
       }
-      if (!st) {
-        if (f.no_vqe) p = hf_fci_point(key, &sys, o.cfg.fci, &st, &err);
-        else p = cli_study_vqe_point(key, &c, &o, &sys, f.warm_start ? warm : NULL, n_warm, &st, &err);
+      const cJSON *stt = cJSON_GetObjectItem(done, "status");
+      if (f.warm_start && cJSON_IsString(stt) && !strcmp(stt->valuestring, "ok")) {   /* warm start from the last good point */
+        free(ctx.warm);
+        ctx.warm = cli_study_point_params(done, &ctx.n_warm);
       }
-      cli_vqe_system_free(&sys);
-      vqe_molecule_free(&m);
-      if (!p) {
-        if ((st == VQE_ERR_INPUT || st == VQE_ERR_RESOURCE) && s.n_ok == 0) { rc = cli_fail(cmd, &err); break; }
-        p = cli_study_failed_point(key, err.msg);
-      }
-      cJSON_AddNumberToObject(p, coord, x);
-      if (cli_study_add(&s, p, &err)) { rc = cli_fail(cmd, &err); break; }
-      done = p;
-    }
-    const cJSON *stt = cJSON_GetObjectItem(done, "status");
-    if (cJSON_IsString(stt) && !strcmp(stt->valuestring, "ok")) {   /* warm start from the last good point */
-      free(warm);
-      warm = cli_study_point_params(done, &n_warm);
     }
   }
-  free(warm);
+  free(ctx.warm);
+  free(point_keys); free(keyp); free(xs);
   vqe_molecule_free(&base);
   vqe_progress_done(c.quiet);
   if (!rc) {

@@ -33,90 +33,63 @@ const char vqe_help_sweep[] =
   "\n"
   "exit codes: 0 every point done, 1 a point failed (recorded with its reason; the sweep goes on), 2 bad input\n";
 
-/* ---- points split over MPI ranks (dist.h) --------------------------------------------------------- */
+/* ---- points split over MPI ranks (cli_study_run_points) ------------------------------------------- */
 typedef struct {
-  const char *cmd;
-  cli_study *s;
   const cli_common *c;
   const cli_vqe_options *o;
   const cli_vqe_system *sys;
-  const cli_study_flags *f;
   const vqe_ansatz_info *const *ans;
   int *pa, *pl;              /* ansatz index and depth of each point */
-  char (*key)[96];
-  unsigned char *skip;       /* resumed from the journal */
-  size_t n, next;            /* points; the next one to add to s->points */
-  size_t first_pending;
+  const char *const *key;
 } sw_split;
 
-static vqe_status sw_work(void *vctx, size_t i, char **result, vqe_error *err)
+static cJSON *sw_point(void *vctx, size_t i, vqe_status *st, vqe_error *err)
 {
-  sw_split *x = vctx;
+  const sw_split *x = vctx;
   const vqe_ansatz_info *an = x->ans[x->pa[i]];
   cli_vqe_options oo = *x->o;
   oo.ansatz_name = an->name;
   oo.cfg.ansatz.kind = an->kind;
   oo.cfg.ansatz.layers = x->pl[i];
   oo.layers_given = 1;
-  vqe_status st = VQE_OK;
-  cJSON *p = cli_study_vqe_point(x->key[i], x->c, &oo, x->sys, NULL, 0, &st, err);
-  if (!p) {
-    if ((st == VQE_ERR_INPUT || st == VQE_ERR_RESOURCE) && i == x->first_pending) return st;   /* the user's mistake */
+  cJSON *p = cli_study_vqe_point(x->key[i], x->c, &oo, x->sys, NULL, 0, st, err);
+  if (!p && *st == VQE_ERR_COMPUTE) {
     p = cli_study_failed_point(x->key[i], err->msg);
     cJSON_AddStringToObject(p, "ansatz", an->name);
     cJSON_AddNumberToObject(p, "layers", x->pl[i]);
   }
-  *result = cJSON_PrintUnformatted(p);
-  cJSON_Delete(p);
-  return *result ? VQE_OK : vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory");
-}
-
-/* Points in order: the resumed ones before i, then i (every rank; rank 0 writes the journal). */
-static vqe_status sw_done(void *vctx, size_t i, const char *result, vqe_error *err)
-{
-  sw_split *x = vctx;
-  for (; x->next < i; x->next++)
-    if (x->skip[x->next]) cli_study_resumed(x->s, x->key[x->next]);
-  x->next = i + 1;
-  cJSON *p = cJSON_Parse(result);
-  if (!p) return vqe_error_set(err, VQE_ERR_INTERNAL, "point %s came back unreadable", x->key[i]);
-  cli_study_progress(x->s, (int)i + 1, x->key[i]);
-  return cli_study_add(x->s, p, err);
+  return p;
 }
 
 static int sweep_split(const char *cmd, cli_study *s, const cli_common *c, const cli_vqe_options *o,
-                       const cli_vqe_system *sys, const cli_study_flags *f, const vqe_ansatz_info *const *ans,
-                       int n_ans, int la, int lb, int ls, vqe_error *err)
+                       const cli_vqe_system *sys, const vqe_ansatz_info *const *ans, int n_ans, int la, int lb,
+                       int ls, vqe_error *err)
 {
-  sw_split x = { cmd, s, c, o, sys, f, ans, NULL, NULL, NULL, NULL, 0, 0, 0 };
-  size_t cap = (size_t)s->n_points + 1;
-  x.pa = calloc(cap, sizeof *x.pa);
-  x.pl = calloc(cap, sizeof *x.pl);
-  x.key = calloc(cap, sizeof *x.key);
-  x.skip = calloc(cap, 1);
+  const size_t cap = (size_t)s->n_points + 1;
+  sw_split x = { c, o, sys, ans, calloc(cap, sizeof(int)), calloc(cap, sizeof(int)), NULL };
+  char (*keys)[96] = calloc(cap, sizeof *keys);
+  const char **keyp = calloc(cap, sizeof *keyp);
   int rc = 0;
-  if (!x.pa || !x.pl || !x.key || !x.skip) {
+  if (!x.pa || !x.pl || !keys || !keyp) {
     vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory listing %zu points", cap);
     rc = cli_fail(cmd, err);
     goto out;
   }
+  size_t n = 0;
   for (int a = 0; a < n_ans; a++) {
     const int single = ans[a]->kind == VQE_ANSATZ_UCCSD;
-    for (int L = la; L <= (single ? la : lb) && x.n < cap; L += ls) {
-      x.pa[x.n] = a;
-      x.pl[x.n] = single ? 1 : L;
-      if (single) snprintf(x.key[x.n], sizeof x.key[x.n], "%s", ans[a]->name);
-      else snprintf(x.key[x.n], sizeof x.key[x.n], "%s/L=%d", ans[a]->name, L);
-      x.skip[x.n] = f->output && vqe_journal_find(&s->jn, x.key[x.n]) != NULL;
-      x.n++;
+    for (int L = la; L <= (single ? la : lb) && n < cap; L += ls, n++) {
+      x.pa[n] = a;
+      x.pl[n] = single ? 1 : L;
+      if (single) snprintf(keys[n], sizeof keys[n], "%s", ans[a]->name);
+      else snprintf(keys[n], sizeof keys[n], "%s/L=%d", ans[a]->name, L);
+      keyp[n] = keys[n];
     }
   }
-  while (x.first_pending < x.n && x.skip[x.first_pending]) x.first_pending++;
-  if (vqe_dist_map(x.n, x.skip, sw_work, sw_done, &x, err)) { rc = cli_fail(cmd, err); goto out; }
-  for (; x.next < x.n; x.next++)
-    if (x.skip[x.next]) cli_study_resumed(s, x.key[x.next]);
+  x.key = keyp;
+  rc = cli_study_run_points(s, n, keyp, sw_point, &x, err);
 out:
-  free(x.pa); free(x.pl); free(x.key); free(x.skip);
+  free(x.pa); free(x.pl); free(keys); free(keyp);
   return rc;
 }
 
@@ -183,7 +156,7 @@ int vqe_cmd_sweep(int argc, char **argv)
   int idx = 0, rc = 0, n_ans_done = 0;
   if (!f.warm_start && vqe_dist_size() > 1) {
     /* under mpirun without a warm start the points are independent: split them over the ranks */
-    rc = sweep_split(cmd, &s, &c, &o, &sys, &f, ans, n_ans, la, lb, ls, &err);
+    rc = sweep_split(cmd, &s, &c, &o, &sys, ans, n_ans, la, lb, ls, &err);
     n_ans_done = n_ans;
   }
   for (int a = n_ans_done; a < n_ans && !rc; a++) {
