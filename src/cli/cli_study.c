@@ -50,6 +50,22 @@ int cli_study_flag(const char *cmd, cli_study_flags *f, int argc, char **argv, i
   return 0;
 }
 
+int cli_study_arg(const char *cmd, cli_common *c, cli_study_flags *f, cli_vqe_options *o, int argc, char **argv, int *i)
+{
+  int k;
+  if ((k = cli_common_flag(cmd, c, argc, argv, i)) < 0) return 2;
+  if (k) return 0;
+  if ((k = cli_study_flag(cmd, f, argc, argv, i)) < 0) return 2;
+  if (k) return 0;
+  if ((k = cli_vqe_flag(cmd, o, argc, argv, i)) < 0) return 2;
+  if (k) return 0;
+  const char *a = argv[*i];
+  if (a[0] == '-' && a[1]) return cli_usage(cmd, "unknown flag '%s'", a);
+  if (c->file) return cli_usage(cmd, "more than one input file ('%s' and '%s')", c->file, a);
+  c->file = a;
+  return 0;
+}
+
 /* The arguments that decide the results: everything but output-only flags. */
 static cJSON *study_config(int argc, char **argv)
 {

@@ -21,6 +21,9 @@ void cli_study_flags_init(cli_study_flags *f);
 /* 1 consumed, 0 not a study flag, -1 bad value (printed). */
 int cli_study_flag(const char *cmd, cli_study_flags *f, int argc, char **argv, int *i);
 extern const char cli_study_help[];
+/* One argument of a study command (argv[*i], with its value): a shared, study or VQE flag, or the input
+ * file. Returns 0, or 2 after printing the usage error (unknown flag, a second file, a bad value). */
+int cli_study_arg(const char *cmd, cli_common *c, cli_study_flags *f, cli_vqe_options *o, int argc, char **argv, int *i);
 
 /* The study loop. */
 typedef struct {

@@ -117,16 +117,7 @@ int vqe_cmd_basis(int argc, char **argv)
       continue;
     }
     if (!strcmp(argv[i], "--ansatz")) want_vqe = 1;
-    int k;
-    if ((k = cli_common_flag(cmd, &c, argc, argv, &i)) < 0) return 2;
-    if (k) continue;
-    if ((k = cli_study_flag(cmd, &f, argc, argv, &i)) < 0) return 2;
-    if (k) continue;
-    if ((k = cli_vqe_flag(cmd, &o, argc, argv, &i)) < 0) return 2;
-    if (k) continue;
-    if (argv[i][0] == '-' && argv[i][1]) return cli_usage(cmd, "unknown flag '%s'", argv[i]);
-    if (c.file) return cli_usage(cmd, "more than one input file ('%s' and '%s')", c.file, argv[i]);
-    c.file = argv[i];
+    if (cli_study_arg(cmd, &c, &f, &o, argc, argv, &i)) return 2;
   }
   if (!c.file) return cli_usage(cmd, "no molecule file (.xyz)");
   if (vqe_fcidump_detect(c.file) == 1) return cli_usage(cmd, "%s is an FCIDUMP: comparing basis sets needs a molecule (.xyz)", c.file);

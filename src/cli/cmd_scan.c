@@ -186,16 +186,7 @@ int vqe_cmd_scan(int argc, char **argv)
       else if (!cli_double(cmd, a, v, -1e6, 1e6, !strcmp(a, "--from") ? &from : !strcmp(a, "--to") ? &to : &step)) return 2;
       continue;
     }
-    int k;
-    if ((k = cli_common_flag(cmd, &c, argc, argv, &i)) < 0) return 2;
-    if (k) continue;
-    if ((k = cli_study_flag(cmd, &f, argc, argv, &i)) < 0) return 2;
-    if (k) continue;
-    if ((k = cli_vqe_flag(cmd, &o, argc, argv, &i)) < 0) return 2;
-    if (k) continue;
-    if (a[0] == '-' && a[1]) return cli_usage(cmd, "unknown flag '%s'", a);
-    if (c.file) return cli_usage(cmd, "more than one input file ('%s' and '%s')", c.file, a);
-    c.file = a;
+    if (cli_study_arg(cmd, &c, &f, &o, argc, argv, &i)) return 2;
   }
   if (!c.file) return cli_usage(cmd, "no molecule file (.xyz)");
   if (!bond == !angle) return cli_usage(cmd, "give exactly one of --bond I-J and --angle I-J-K");

@@ -104,21 +104,12 @@ int vqe_cmd_sweep(int argc, char **argv)
   cli_study_flags_init(&f);
   const char *ansatz_arg = "gatefabric", *layers_arg = "1:4";
   for (int i = 1; i < argc; i++) {
-    int k;
     if (!strcmp(argv[i], "--ansatz") || !strcmp(argv[i], "--layers")) {
       if (i + 1 >= argc) return cli_usage(cmd, "%s needs a value", argv[i]);
       if (!strcmp(argv[i], "--ansatz")) ansatz_arg = argv[++i]; else layers_arg = argv[++i];
       continue;
     }
-    if ((k = cli_common_flag(cmd, &c, argc, argv, &i)) < 0) return 2;
-    if (k) continue;
-    if ((k = cli_study_flag(cmd, &f, argc, argv, &i)) < 0) return 2;
-    if (k) continue;
-    if ((k = cli_vqe_flag(cmd, &o, argc, argv, &i)) < 0) return 2;
-    if (k) continue;
-    if (argv[i][0] == '-' && argv[i][1]) return cli_usage(cmd, "unknown flag '%s'", argv[i]);
-    if (c.file) return cli_usage(cmd, "more than one input file ('%s' and '%s')", c.file, argv[i]);
-    c.file = argv[i];
+    if (cli_study_arg(cmd, &c, &f, &o, argc, argv, &i)) return 2;
   }
   if (!c.file) return cli_usage(cmd, "no input file (a molecule .xyz or an FCIDUMP)");
   if (o.params_out || o.trace_out) return cli_usage(cmd, "--params-out and --trace belong to `vqe run` (a sweep stores every point's parameters in its JSON)");
