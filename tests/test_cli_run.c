@@ -196,7 +196,7 @@ static void test_nonfinite(void)
 static void test_plateau_and_gatefabric_lih(void)
 {
   int code;
-  cJSON *d = tu_run_json("run molecules/lih.xyz --frozen-core auto --ansatz gatefabric --layers 3 --json", &code);
+  cJSON *d = tu_run_json("run molecules/lih.xyz --frozen-core auto --ansatz gatefabric --layers 3 --restarts 4 --json", &code);
   CU_ASSERT_EQUAL(code, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(d, "chemical_accuracy")));
