@@ -4,6 +4,7 @@
 #include "vqe/dstatevec.h"
 #include "vqe/dist.h"
 #include "vqe/fci.h"
+#include "vqe/vqe_internal.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,20 +142,11 @@ vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res,
 
   /* exact reference (every rank: the optimiser path does not depend on it) */
   t0 = vqe_wtime();
-  if (cfg->fci) {
-    size_t ndet = vqe_fci_n_determinants(ham->norb, ham->n_alpha, ham->n_beta);
-    if (ndet <= cfg->fci_max_det) {
-      vqe_fci_options fo;
-      vqe_fci_options_default(&fo);
-      vqe_fci_result fr;
-      memset(&fr, 0, sizeof fr);
-      vqe_error ferr = {0};
-      vqe_status fs = vqe_fci_solve(ham, &fo, &fr, &ferr);
-      if (fs == VQE_OK) res->e_fci = fr.energy;
-      vqe_fci_result_free(&fr);
-      fs = vqe_dist_agree(fs == VQE_ERR_RESOURCE ? fs : VQE_OK, &ferr);
-      if (fs) { st = fs; *err = ferr; goto done; }
-    }
+  {
+    vqe_error ferr = {0};
+    vqe_status fs = vqe_run_fci_reference(ham, cfg, &res->e_fci, &ferr);
+    fs = vqe_dist_agree(fs, &ferr);
+    if (fs) { st = fs; *err = ferr; goto done; }
   }
   res->t_fci = vqe_wtime() - t0;
 
@@ -169,18 +161,7 @@ vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res,
   theta = calloc((size_t)(np > 0 ? np : 1), sizeof *theta);
   if (!theta) st = vqe_error_set(err, VQE_ERR_RESOURCE, "vqe run: out of memory");
   if ((st = vqe_dist_agree(st, err))) goto done;
-  if (cfg->init == VQE_INIT_RANDOM) {
-    const double scale = cfg->init_scale > 0 ? cfg->init_scale : (spec.kind == VQE_ANSATZ_HEA ? M_PI : 0.1);
-    vqe_rng rng;
-    vqe_rng_seed(&rng, cfg->seed);
-    for (int k = 0; k < np; k++) theta[k] = scale * (2.0 * vqe_rng_uniform(&rng) - 1.0);
-  } else if (cfg->init == VQE_INIT_GIVEN) {
-    if (!cfg->init_params || cfg->n_init_params != np) {
-      st = vqe_error_set(err, VQE_ERR_INPUT, "vqe run: %d initial parameters given, the ansatz has %d", cfg->n_init_params, np);
-      goto done;
-    }
-    memcpy(theta, cfg->init_params, (size_t)np * sizeof *theta);
-  }
+  if ((st = vqe_run_initial_params(cfg, spec.kind, np, theta, err))) goto done;
   if ((st = dv_energy(&dc, theta, &res->e_initial))) goto done;
 
   /* optimise: every rank runs the optimiser on the same reduced numbers */
@@ -209,10 +190,7 @@ vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res,
     st = vqe_error_set(err, VQE_ERR_COMPUTE, "vqe run: the final energy is not finite");
     goto done;
   }
-  if (isfinite(res->e_fci)) {
-    res->error_mha = (res->e_vqe - res->e_fci) * 1000.0;
-    res->chemical_accuracy = fabs(res->e_vqe - res->e_fci) <= VQE_CHEMICAL_ACCURACY;
-  }
+  vqe_run_set_error(res);
 
 done:
   free(theta);

@@ -95,19 +95,10 @@ vqe_status vqe_vqe_run(const vqe_run_config *cfg, vqe_run_result *res, vqe_error
 
   /* exact reference */
   t0 = vqe_wtime();
-  if (cfg->fci) {
-    size_t ndet = vqe_fci_n_determinants(ham->norb, ham->n_alpha, ham->n_beta);
-    if (ndet <= cfg->fci_max_det) {
-      vqe_fci_options fo;
-      vqe_fci_options_default(&fo);
-      vqe_fci_result fr;
-      memset(&fr, 0, sizeof fr);
-      vqe_error ferr = {0};
-      vqe_status fs = vqe_fci_solve(ham, &fo, &fr, &ferr);
-      if (fs == VQE_OK) res->e_fci = fr.energy;
-      vqe_fci_result_free(&fr);
-      if (fs == VQE_ERR_RESOURCE) { st = fs; *err = ferr; goto done; }
-    }
+  {
+    vqe_error ferr = {0};
+    vqe_status fs = vqe_run_fci_reference(ham, cfg, &res->e_fci, &ferr);
+    if (fs) { st = fs; *err = ferr; goto done; }
   }
   res->t_fci = vqe_wtime() - t0;
 
@@ -123,18 +114,7 @@ vqe_status vqe_vqe_run(const vqe_run_config *cfg, vqe_run_result *res, vqe_error
   int np = ans.n_params;
   theta = calloc((size_t)(np > 0 ? np : 1), sizeof *theta);
   if (!theta) { st = vqe_error_set(err, VQE_ERR_RESOURCE, "vqe run: out of memory"); goto done; }
-  if (cfg->init == VQE_INIT_RANDOM) {
-    double scale = cfg->init_scale > 0 ? cfg->init_scale : (spec.kind == VQE_ANSATZ_HEA ? M_PI : 0.1);
-    vqe_rng rng;
-    vqe_rng_seed(&rng, cfg->seed);
-    for (int k = 0; k < np; k++) theta[k] = scale * (2.0 * vqe_rng_uniform(&rng) - 1.0);
-  } else if (cfg->init == VQE_INIT_GIVEN) {
-    if (!cfg->init_params || cfg->n_init_params != np) {
-      st = vqe_error_set(err, VQE_ERR_INPUT, "vqe run: %d initial parameters given, the ansatz has %d", cfg->n_init_params, np);
-      goto done;
-    }
-    memcpy(theta, cfg->init_params, (size_t)np * sizeof *theta);
-  }
+  if ((st = vqe_run_initial_params(cfg, spec.kind, np, theta, err))) goto done;
   if ((st = vqe_evaluator_report(ev, theta, &res->e_initial, NULL, err))) goto done;
 
   /* optimise */
@@ -163,10 +143,7 @@ vqe_status vqe_vqe_run(const vqe_run_config *cfg, vqe_run_result *res, vqe_error
     st = vqe_error_set(err, VQE_ERR_COMPUTE, "vqe run: the final energy is not finite");
     goto done;
   }
-  if (isfinite(res->e_fci)) {
-    res->error_mha = (res->e_vqe - res->e_fci) * 1000.0;
-    res->chemical_accuracy = fabs(res->e_vqe - res->e_fci) <= VQE_CHEMICAL_ACCURACY;
-  }
+  vqe_run_set_error(res);
 
 done:
   free(theta);
@@ -175,4 +152,43 @@ done:
   if (own) vqe_pauli_sum_free(&own_h);
   res->t_total = vqe_wtime() - t_start;
   return st;
+}
+
+vqe_status vqe_run_fci_reference(const vqe_mo_hamiltonian *ham, const vqe_run_config *cfg, double *e_fci,
+                                 vqe_error *ferr)
+{
+  *e_fci = NAN;
+  if (!cfg->fci || vqe_fci_n_determinants(ham->norb, ham->n_alpha, ham->n_beta) > cfg->fci_max_det) return VQE_OK;
+  vqe_fci_options fo;
+  vqe_fci_options_default(&fo);
+  vqe_fci_result fr;
+  memset(&fr, 0, sizeof fr);
+  vqe_status fs = vqe_fci_solve(ham, &fo, &fr, ferr);
+  if (fs == VQE_OK) *e_fci = fr.energy;
+  vqe_fci_result_free(&fr);
+  return fs == VQE_ERR_RESOURCE ? fs : VQE_OK;
+}
+
+vqe_status vqe_run_initial_params(const vqe_run_config *cfg, vqe_ansatz_kind kind, int np, double *theta,
+                                  vqe_error *err)
+{
+  memset(theta, 0, (size_t)(np > 0 ? np : 0) * sizeof *theta);
+  if (cfg->init == VQE_INIT_RANDOM) {
+    const double scale = cfg->init_scale > 0 ? cfg->init_scale : (kind == VQE_ANSATZ_HEA ? M_PI : 0.1);
+    vqe_rng rng;
+    vqe_rng_seed(&rng, cfg->seed);
+    for (int k = 0; k < np; k++) theta[k] = scale * (2.0 * vqe_rng_uniform(&rng) - 1.0);
+  } else if (cfg->init == VQE_INIT_GIVEN) {
+    if (!cfg->init_params || cfg->n_init_params != np)
+      return vqe_error_set(err, VQE_ERR_INPUT, "vqe run: %d initial parameters given, the ansatz has %d", cfg->n_init_params, np);
+    memcpy(theta, cfg->init_params, (size_t)np * sizeof *theta);
+  }
+  return VQE_OK;
+}
+
+void vqe_run_set_error(vqe_run_result *res)
+{
+  if (!isfinite(res->e_fci)) return;
+  res->error_mha = (res->e_vqe - res->e_fci) * 1000.0;
+  res->chemical_accuracy = fabs(res->e_vqe - res->e_fci) <= VQE_CHEMICAL_ACCURACY;
 }
