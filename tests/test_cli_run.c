@@ -249,9 +249,27 @@ static void test_restarts(void)
   tu_expect_exit("run molecules/h2.xyz --restarts 0", 2, "--restarts expects an integer in 1..");
 }
 
+/* --plot: the convergence trace as a PNG (when gnuplot is there), bad extensions refused */
+static void test_plot(void)
+{
+  tu_expect_exit("run molecules/h2.xyz --plot trace.pdf", 2, "allowed: a file name ending in .svg or .png");
+  if (system("command -v gnuplot >/dev/null 2>&1") != 0) return;
+  const char *png = "/tmp/vqe_test_run_trace.png";
+  unlink(png);
+  CU_ASSERT_EQUAL(tu_run_vqe("run molecules/h2.xyz --ansatz gatefabric --plot /tmp/vqe_test_run_trace.png", NULL, NULL), 0);
+  FILE *f = fopen(png, "rb");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  unsigned char sig[4] = {0};
+  CU_ASSERT_EQUAL(fread(sig, 1, 4, f), 4);
+  fclose(f);
+  CU_ASSERT(sig[1] == 'P' && sig[2] == 'N' && sig[3] == 'G');
+  unlink(png);
+}
+
 int main(void)
 {
   static const tu_test tests[] = {
+    { "--plot the convergence trace", test_plot },
     { "--restarts keeps the best random start", test_restarts },
     { "quick plateau estimate; GateFabric LiH", test_plateau_and_gatefabric_lih },
     { "vqe run --json parsed back (H2)", test_json_h2 },

@@ -3,6 +3,7 @@
 #include "vqe/dist.h"
 #include "vqe/dstatevec.h"
 #include "cli_vqe.h"
+#include "vqe/study.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,20 @@ int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int
   }
   if (!strcmp(a, "--params-out")) { VALUE(); o->params_out = v; return 1; }
   if (!strcmp(a, "--trace")) { VALUE(); o->trace_out = v; return 1; }
+  if (!strcmp(a, "--plot") && !strcmp(cmd, "run")) {
+    VALUE();
+    const char *ext = strrchr(v, '.');
+    if (!ext || (strcasecmp(ext, ".svg") && strcasecmp(ext, ".png"))) {
+      cli_usage(cmd, "--plot %s: unknown format (allowed: a file name ending in .svg or .png)", v);
+      return -1;
+    }
+    if (!vqe_plot_available()) {
+      cli_usage(cmd, "--plot needs gnuplot, which is not installed (apt-get install gnuplot-nox)");
+      return -1;
+    }
+    o->plot_out = v;
+    return 1;
+  }
   if (!strcmp(a, "--entangler")) {
     VALUE();
     if (!strcasecmp(v, "cnot") || !strcasecmp(v, "cx")) c->ansatz.entangler = VQE_GATE_CNOT;
@@ -250,6 +265,27 @@ static vqe_status check_output(const char *flag, const char *path, vqe_error *er
   return VQE_OK;
 }
 
+/* --plot: the convergence trace, |E − E_FCI| on a log axis when E_FCI is known, else E. */
+static vqe_status plot_trace(const cli_vqe_options *o, const vqe_run_result *r, vqe_error *err)
+{
+  const int n = r->opt.n_trace, have_fci = isfinite(r->e_fci);
+  double *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
+  if (!x || !y) { free(x); free(y); return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory"); }
+  for (int k = 0; k < n; k++) {
+    x[k] = r->opt.trace[k].iter;
+    y[k] = have_fci ? fmax(fabs(r->opt.trace[k].energy - r->e_fci) * 1000.0, 1e-9) : r->opt.trace[k].energy;
+  }
+  char title[256];
+  snprintf(title, sizeof title, "VQE convergence: %s, %d parameters, %s", o->ansatz_name, r->n_params, o->optimizer_name);
+  vqe_plot_series se = { o->ansatz_name, n, x, y, NULL, 0, NULL };
+  vqe_plot_spec spec = { title, "iteration", have_fci ? "|E - E(FCI)| (mEh)" : "energy (Eh)", 0, have_fci, have_fci,
+                         VQE_CHEMICAL_ACCURACY * 1000.0, "chemical accuracy (1.6 mEh)", 1, &se };
+  vqe_status st = vqe_plot(o->plot_out, &spec, err);
+  free(x);
+  free(y);
+  return st;
+}
+
 vqe_status cli_vqe_execute(const cli_vqe_options *o, const cli_vqe_system *s, vqe_run_result *r,
                            vqe_error *err)
 {
@@ -322,6 +358,7 @@ vqe_status cli_vqe_execute(const cli_vqe_options *o, const cli_vqe_system *s, vq
     if (s2 && !st) { *err = e2; st = s2; }
   }
   if (st) return st;
+  if (o->plot_out && r->opt.n_trace > 0 && (st = plot_trace(o, r, err))) return st;
   if (o->params_out) {
     char hdr[512];
     snprintf(hdr, sizeof hdr, "ansatz %s layers %d n_qubits %d\nenergy %.12f", o->ansatz_name,

@@ -18,6 +18,7 @@ typedef struct {
   const char *init_file;         /* --init FILE */
   const char *params_out;        /* --params-out FILE */
   const char *trace_out;         /* --trace FILE.csv */
+  const char *plot_out;          /* --plot FILE.svg|.png: the convergence trace */
   int distribute;                /* vqe run --distribute-state: states split over the MPI ranks */
 } cli_vqe_options;
 
@@ -52,6 +53,7 @@ int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int
   "  --penalty-number MU  add MU (N - N0)^2 to the cost (N0 = active electrons)\n" \
   "  --penalty-s2 MU      add MU S^2 to the cost\n" \
   "  --no-fci             skip the exact reference\n" \
+  "  --plot FILE.svg|.png the convergence trace: |E - E_FCI| (or E) against the iteration (gnuplot)\n" \
   "  --restarts K         with a random start: K starts (seeds S, S+1, ...), the lowest energy is kept\n" \
   "  --plateau-samples M  before optimising, sample the gradient at M random parameter vectors and\n" \
   "                       report Var[dE/dθ] and a barren-plateau verdict (default 32; 0 skips)\n" \
