@@ -248,6 +248,28 @@ RF_FN void rf_orbital(int n, const int *q, double phi, cplx *out)
   free(B);
 }
 
+/* SPIN_DOUBLE generator A = T − T†, T = E_ai E_bj = Σ_{στ} a†_{aσ} a_{iσ} a†_{bτ} a_{jτ}, with
+ * q = α qubits of (a, b, j, i) and β = α + 1 (circuit.h) */
+RF_FN void rf_spin_double_gen(int n, const int *q, cplx *A)
+{
+  const int d = 1 << n;
+  cplx *o[4], *T = rf_new(d), *P = rf_new(d);
+  for (int i = 0; i < 4; i++) o[i] = rf_new(d);
+  for (int s = 0; s < 2; s++)
+    for (int u = 0; u < 2; u++) {
+      rf_fermion(n, q[0] + s, 1, o[0]);
+      rf_fermion(n, q[3] + s, 0, o[1]);
+      rf_fermion(n, q[1] + u, 1, o[2]);
+      rf_fermion(n, q[2] + u, 0, o[3]);
+      rf_prod(d, 4, o, P);
+      rf_axpy(d, 1, P, T);
+    }
+  rf_antiherm(d, T, A);
+  for (int i = 0; i < 4; i++) free(o[i]);
+  free(T);
+  free(P);
+}
+
 /* qubit "excitation" E = Π σ+ on `up` qubits · Π σ− on `down` qubits */
 RF_FN void rf_qubit_exc(int n, int nu, const int *up, int nd, const int *down, cplx *E)
 {
@@ -334,6 +356,7 @@ RF_FN void rf_gate(int n, const vqe_gate *g, const double *v, cplx *U)
   case VQE_GATE_FERMI_SINGLE: rf_fermi_single(n, q[0], q[1], v[0], U); break;
   case VQE_GATE_FERMI_DOUBLE: rf_double_gen(n, q[0], q[1], q[2], q[3], A); rf_exp(d, A, v[0], U); break;
   case VQE_GATE_ORBITAL_ROT: rf_orbital(n, q, v[0], U); break;
+  case VQE_GATE_SPIN_DOUBLE: rf_spin_double_gen(n, q, A); rf_expm(d, A, v[0], U); break;
   default: rf_eye(d, U); break;
   }
   free(A);

@@ -11,6 +11,31 @@
 
 static int gate_k(vqe_gate_kind k) { return vqe_gate_info_of(k)->n_qubits; }
 
+/* SPIN_DOUBLE placements: q = α qubits of (a, b, j, i), each orbital also on q + 1; a = b and i = j
+ * allowed, otherwise orbitals must not overlap (circuit.h). */
+static int spin_double_valid(int n, const int *q)
+{
+  for (int t = 0; t < 4; t++) {
+    if (q[t] < 0 || q[t] + 1 >= n) return 0;
+    for (int u = 0; u < t; u++) {
+      if (q[t] == q[u] && (t < 2) == (u < 2)) continue;
+      if (abs(q[t] - q[u]) < 2) return 0;
+    }
+  }
+  return 1;
+}
+
+static int random_spin_double(int n, vqe_rng *rng, int *q)
+{
+  if (n < 4) return 0;
+  do {
+    for (int t = 0; t < 4; t++) q[t] = (int)(vqe_rng_u64(rng) % (uint64_t)(n - 1));
+    if (vqe_rng_uniform(rng) < 0.3) q[1] = q[0];
+    if (vqe_rng_uniform(rng) < 0.3) q[3] = q[2];
+  } while (!spin_double_valid(n, q));
+  return 1;
+}
+
 /* A one-gate circuit; angle a bound to θ[a] with coefficient 1. */
 static void one_gate(vqe_circuit *c, int n, vqe_gate_kind kind, const int *q, uint64_t x, uint64_t z)
 {
@@ -167,6 +192,7 @@ static void test_every_gate_every_position(void)
         }
         continue;
       }
+      if (kind == VQE_GATE_SPIN_DOUBLE) continue;   /* its own test: test_spin_double */
       const int k = gate_k((vqe_gate_kind)kind);
       if (k > n) continue;
       for_tuples(n, k, 400, &rng, (vqe_gate_kind)kind);   /* all tuples: at most 6·5·4·3 = 360 */
@@ -193,7 +219,8 @@ static void test_gate_matrix_and_unitarity(void)
     vqe_complex m[64 * 64];
     vqe_error err;
     vqe_status st = vqe_gate_matrix(&g, v, m, &err);
-    if (gi->n_qubits == 4 && (kind == VQE_GATE_FERMI_DOUBLE || kind == VQE_GATE_ORBITAL_ROT || kind == VQE_GATE_GATE_FABRIC_Q)) {
+    if (gi->n_qubits == 4 && (kind == VQE_GATE_FERMI_DOUBLE || kind == VQE_GATE_ORBITAL_ROT || kind == VQE_GATE_GATE_FABRIC_Q ||
+                              kind == VQE_GATE_SPIN_DOUBLE)) {
       CU_ASSERT_EQUAL(st, VQE_ERR_INPUT);
       TU_ASSERT_CONTAINS(err.msg, "Jordan-Wigner");
       continue;
@@ -269,6 +296,151 @@ static void test_orbital_rotation_pennylane_example(void)
   free(A); free(E1); free(E2);
 }
 
+/* exp(θA)ψ by its Taylor series (dense A; the terms fall below 1e-18 long before 400) */
+static void taylor_expv(int d, const cplx *A, double th, const cplx *psi, cplx *out)
+{
+  cplx *t = malloc((size_t)d * sizeof *t), *u = malloc((size_t)d * sizeof *u);
+  memcpy(t, psi, (size_t)d * sizeof *t);
+  memcpy(out, psi, (size_t)d * sizeof *out);
+  for (int k = 1; k < 400; k++) {
+    rf_matvec(d, A, t, u);
+    double nrm = 0;
+    for (int i = 0; i < d; i++) { t[i] = u[i] * th / k; out[i] += t[i]; nrm += cabs(t[i]); }
+    if (nrm < 1e-18) break;
+  }
+  free(t);
+  free(u);
+}
+
+/* SPIN_DOUBLE against T − T† built from dense a†/a matrices: every placement on 4..6 qubits (orbital
+ * coincidences, orders and spectator qubits between the orbitals, which carry JW signs), random ones
+ * on 7 and 8; forward (Taylor series of the dense generator), inverse, generator, the spectral parts
+ * (their product in either order is the gate; their generators sum to the gate's, and each part obeys
+ * G³ = λ²G with λ from its frequencies). */
+static void check_spin_double(int n, const int *q, vqe_rng *rng, double *worst)
+{
+  const int d = 1 << n;
+  cplx *A = rf_new(d), *ref = malloc((size_t)d * sizeof *ref), *gref = malloc((size_t)d * sizeof *gref);
+  rf_spin_double_gen(n, q, A);
+  vqe_circuit c;
+  one_gate(&c, n, VQE_GATE_SPIN_DOUBLE, q, 0, 0);
+  const double th[3] = { 2 * M_PI * vqe_rng_uniform(rng) - M_PI, 0, 0 };
+  vqe_statevec s, s0, t, u;
+  random_state(&s, n, rng);
+  vqe_statevec_init(&s0, n, NULL);
+  vqe_statevec_init(&t, n, NULL);
+  vqe_statevec_init(&u, n, NULL);
+  vqe_statevec_copy(&s0, &s, NULL);
+  taylor_expv(d, A, th[0], (const cplx *)s0.amp, ref);
+  CU_ASSERT_EQUAL(vqe_circuit_apply(&c, th, &s, NULL), VQE_OK);
+  double e = sv_diff(&s, ref);
+  /* inverse */
+  vqe_statevec_copy(&t, &s, NULL);
+  vqe_circuit_apply_gate_inverse(&c, 0, th, &t, NULL);
+  e = fmax(e, sv_diff2(&t, &s0));
+  /* generator G = iA */
+  vqe_statevec_copy(&t, &s0, NULL);
+  CU_ASSERT_EQUAL(vqe_circuit_apply_generator(&c, 0, 0, th, &t, NULL), VQE_OK);
+  rf_matvec(d, A, (const cplx *)s0.amp, gref);
+  for (int i = 0; i < d; i++) gref[i] *= RF_I;
+  e = fmax(e, sv_diff(&t, gref));
+  /* parts: product (forwards and backwards) = the gate; generators sum to G; G_p³ = λ_p² G_p */
+  double lam[4];
+  const int np = vqe_spin_double_parts(q, lam);
+  CU_ASSERT(np >= 1 && np <= 4);
+  for (int dir = 0; dir < 2; dir++) {
+    vqe_statevec_copy(&t, &s0, NULL);
+    for (int k = 0; k < np; k++) {
+      vqe_circuit cp;
+      one_gate(&cp, n, VQE_GATE_SPIN_DOUBLE, q, UINT64_C(1) << (dir ? np - 1 - k : k), 0);
+      vqe_circuit_apply(&cp, th, &t, NULL);
+      vqe_circuit_free(&cp);
+    }
+    e = fmax(e, sv_diff(&t, ref));
+  }
+  for (int i = 0; i < d; i++) gref[i] = 0;
+  for (int k = 0; k < np; k++) {
+    vqe_circuit cp;
+    one_gate(&cp, n, VQE_GATE_SPIN_DOUBLE, q, UINT64_C(1) << k, 0);
+    vqe_statevec_copy(&t, &s0, NULL);
+    vqe_circuit_apply_generator(&cp, 0, 0, th, &t, NULL);
+    for (int i = 0; i < d; i++) gref[i] += t.amp[i];
+    vqe_statevec_copy(&u, &t, NULL);
+    vqe_circuit_apply_generator(&cp, 0, 0, th, &u, NULL);
+    vqe_circuit_apply_generator(&cp, 0, 0, th, &u, NULL);
+    for (int i = 0; i < d; i++) e = fmax(e, cabs(u.amp[i] - lam[k] * lam[k] * t.amp[i]));
+    vqe_circuit_free(&cp);
+  }
+  rf_matvec(d, A, (const cplx *)s0.amp, ref);
+  for (int i = 0; i < d; i++) e = fmax(e, cabs(gref[i] - RF_I * ref[i]));
+  if (e > TOL) fprintf(stderr, "\n  SPIN_DOUBLE n=%d q=%d,%d,%d,%d: error %.2e\n", n, q[0], q[1], q[2], q[3], e);
+  CU_ASSERT(e <= TOL);
+  if (e > *worst) *worst = e;
+  free(A); free(ref); free(gref);
+  vqe_statevec_free(&s); vqe_statevec_free(&s0); vqe_statevec_free(&t); vqe_statevec_free(&u);
+  vqe_circuit_free(&c);
+}
+
+static void test_spin_double(void)
+{
+  vqe_rng rng;
+  vqe_rng_seed(&rng, 31);
+  double worst = 0;
+  int cases = 0, parts_seen[5] = { 0 };
+  for (int n = 4; n <= 6; n++)
+    for (int code = 0; code < 625; code++) {
+      int q[4] = { code % 5, code / 5 % 5, code / 25 % 5, code / 125 % 5 };
+      if (!spin_double_valid(n, q)) continue;
+      check_spin_double(n, q, &rng, &worst);
+      parts_seen[vqe_spin_double_parts(q, NULL)]++;
+      cases++;
+    }
+  for (int n = 7; n <= 8; n++)
+    for (int r = 0; r < 12; r++) {
+      int q[4];
+      random_spin_double(n, &rng, q);
+      check_spin_double(n, q, &rng, &worst);
+      cases++;
+    }
+  const int all8[4] = { 4, 6, 2, 0 }, gap[4] = { 5, 5, 0, 2 };   /* four orbitals; spectator qubit 4 */
+  check_spin_double(8, all8, &rng, &worst);
+  check_spin_double(7, gap, &rng, &worst);
+  CU_ASSERT_EQUAL(vqe_spin_double_parts(all8, NULL), 4);
+  CU_ASSERT(parts_seen[1] > 0 && parts_seen[2] > 0);
+  fprintf(stderr, "\n  SPIN_DOUBLE: %d placements, worst error %.2e\n", cases + 2, worst);
+  /* bad placements are refused */
+  vqe_circuit c;
+  vqe_circuit_init(&c, 8);
+  vqe_error err;
+  vqe_gate g;
+  memset(&g, 0, sizeof g);
+  g.kind = VQE_GATE_SPIN_DOUBLE;
+  g.angle[0] = vqe_angle_param(0, 1.0);
+  const int over[4] = { 2, 3, 0, 5 }, same[4] = { 2, 4, 2, 0 }, out[4] = { 7, 2, 0, 4 };
+  memcpy(g.q, over, sizeof over);
+  CU_ASSERT_EQUAL(vqe_circuit_add(&c, &g, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "overlap");
+  memcpy(g.q, same, sizeof same);
+  CU_ASSERT_EQUAL(vqe_circuit_add(&c, &g, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "both created and annihilated");
+  memcpy(g.q, out, sizeof out);
+  CU_ASSERT_EQUAL(vqe_circuit_add(&c, &g, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "outside");
+  memcpy(g.q, all8, sizeof all8);
+  g.x = 0x10;
+  CU_ASSERT_EQUAL(vqe_circuit_add(&c, &g, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "4 spectral parts");
+  g.x = 0x5;
+  CU_ASSERT_EQUAL(vqe_circuit_add(&c, &g, &err), VQE_OK);
+  char *txt = vqe_circuit_to_text(&c, NULL);
+  TU_ASSERT_CONTAINS(txt, "SPIN_DOUBLE   q4,q6,q2,q0 parts 0x5");
+  free(txt);
+  vqe_circuit_stats st;
+  vqe_circuit_get_stats(&c, &st);
+  CU_ASSERT_EQUAL(st.n_multi, 1);
+  vqe_circuit_free(&c);
+}
+
 /* A random circuit using every kind, several parameters shared with coefficients and offsets. */
 static void random_circuit(vqe_circuit *c, int n, int n_gates, int n_params, vqe_rng *rng, int only_dense)
 {
@@ -281,10 +453,15 @@ static void random_circuit(vqe_circuit *c, int n, int n_gates, int n_params, vqe
       kind = (int)(vqe_rng_u64(rng) % VQE_GATE_COUNT);
     } while (gate_k((vqe_gate_kind)kind) > n ||
              (only_dense && (kind == VQE_GATE_FERMI_SINGLE || kind == VQE_GATE_FERMI_DOUBLE ||
-                             kind == VQE_GATE_ORBITAL_ROT || kind == VQE_GATE_GATE_FABRIC_Q)));
+                             kind == VQE_GATE_ORBITAL_ROT || kind == VQE_GATE_GATE_FABRIC_Q ||
+                             kind == VQE_GATE_SPIN_DOUBLE)));
     g.kind = (vqe_gate_kind)kind;
     int used[64] = { 0 };
-    for (int j = 0; j < gate_k(g.kind); j++) {
+    if (kind == VQE_GATE_SPIN_DOUBLE) {
+      random_spin_double(n, rng, g.q);
+      g.x = vqe_rng_uniform(rng) < 0.3;      /* sometimes only the first spectral part */
+    }
+    for (int j = 0; j < gate_k(g.kind) && kind != VQE_GATE_SPIN_DOUBLE; j++) {
       int v;
       do v = (int)(vqe_rng_u64(rng) % (uint64_t)n); while (used[v]);
       used[v] = 1;
@@ -561,6 +738,7 @@ int main(void)
     { "every gate on every position, n = 1..6, vs dense reference (+ inverse, generator)", test_every_gate_every_position },
     { "gate matrices vs reference; unitarity", test_gate_matrix_and_unitarity },
     { "OrbitalRotation matches PennyLane's documented example", test_orbital_rotation_pennylane_example },
+    { "SPIN_DOUBLE vs dense a+/a generator, every placement; spectral parts", test_spin_double },
     { "fused / cache-blocked circuit equals unfused", test_fused_equals_unfused },
     { "adjoint walk gradient equals finite differences", test_adjoint_walk },
     { "text output and counts", test_text_and_stats },

@@ -48,6 +48,16 @@
  *                        0.99750|q0q1⟩ + 0.04992|q1q2⟩ − 0.04992|q0q3⟩ + 0.00250|q2q3⟩.
  *   GATE_FABRIC_Q(θ,φ) q0..q3   Q(θ,φ) = ORBITAL_ROT(φ) · DOUBLE_EXC(θ) (Anselmetti et al., New J.
  *                        Phys. 23, 113010 (2021); PennyLane qml.GateFabric block); angle[0]=θ, angle[1]=φ.
+ *   SPIN_DOUBLE(θ) q0..q3 = α qubits of the spatial orbitals (a, b, j, i); each orbital's β spin orbital
+ *                        is the next qubit (the interleaved register of ansatz.h), so the gate touches
+ *                        up to 8 qubits. The spin-adapted (spin-free) double excitation
+ *                        exp(θ(T − T†)), T = E_ai E_bj, E_pq = Σ_σ a†_{pσ} a_{qσ}, with JW signs, exact;
+ *                        G = i(T − T†). a = b or i = j allowed; {a, b} ∩ {j, i} = ∅. Commutes with N,
+ *                        S_z and S² (E_pq is a spin-free operator). Its spectrum splits into commuting
+ *                        parts with frequencies λ ∈ {1, √2, 2, 2√2} (the parts present depend on which
+ *                        orbitals coincide); x = a part mask (bit p: the p-th smallest λ; 0 = the whole
+ *                        gate) selects exp(θ A_p) for a product of parts — the parameter-shift gradient
+ *                        uses it (circuit/spin_double.c has the method).
  *
  * Multi-angle gates (U3, GATE_FABRIC_Q) are products of single-angle factors U = F_m(α_m)⋯F_1(α_1);
  * the generator of angle a is the transported one, G̃_a = F_m⋯F_{a+1} G_a (F_m⋯F_{a+1})^†, so that
@@ -76,6 +86,7 @@ typedef enum {
   VQE_GATE_SINGLE_EXC, VQE_GATE_DOUBLE_EXC,
   VQE_GATE_FERMI_SINGLE, VQE_GATE_FERMI_DOUBLE,
   VQE_GATE_ORBITAL_ROT, VQE_GATE_GATE_FABRIC_Q,
+  VQE_GATE_SPIN_DOUBLE,
   VQE_GATE_COUNT
 } vqe_gate_kind;
 
@@ -106,7 +117,8 @@ static inline vqe_angle vqe_angle_param(int param, double coeff)
 typedef struct {
   vqe_gate_kind kind;
   int q[4];              /* qubits, meaning per kind (table above); unused entries ignored */
-  uint64_t x, z;         /* the Pauli string of PAULI_ROT (else 0) */
+  uint64_t x, z;         /* the Pauli string of PAULI_ROT; for SPIN_DOUBLE x = the part mask (0 =
+                            the whole gate); else 0 */
   vqe_angle angle[3];    /* the first n_angles are used */
 } vqe_gate;
 
@@ -146,6 +158,11 @@ double vqe_circuit_angle(const vqe_circuit *c, size_t i, int a, const double *th
  * q[] (VQE_ERR_INPUT), nor for k > 6. m holds 4^k entries. */
 vqe_status vqe_gate_matrix(const vqe_gate *g, const double *angle_values, vqe_complex *m,
                            vqe_error *err);
+
+/* SPIN_DOUBLE on the placement q (valid, see the table above): the number of its spectral parts and
+ * their frequencies λ_p in ascending order into lam (may be NULL). Each part's generator G_p satisfies
+ * G_p³ = λ_p² G_p. */
+int vqe_spin_double_parts(const int *q, double *lam);
 
 /* ---- running (the unfused path; the adjoint walk uses these) ------------------------------------ */
 

@@ -16,7 +16,9 @@
  *   R = 1 (two-term rule, shifts ±π/2) for RX/RY/RZ/PHASE/PAULI_ROT/U3 angles; R = 2 (four-term rule,
  *   as for excitation gates in Anselmetti et al. 2021) for FERMI_SINGLE/FERMI_DOUBLE (ω0 = 1),
  *   SINGLE_EXC/DOUBLE_EXC/CRX/CRY/CRZ/CPHASE (ω0 = 1/2); R = 4 (eight terms, ω0 = 1/2) for
- *   ORBITAL_ROT and the φ angle of GATE_FABRIC_Q. A parameter driving several angles sums the
+ *   ORBITAL_ROT and the φ angle of GATE_FABRIC_Q; SPIN_DOUBLE, whose spectrum is not equidistant, is
+ *   a product of commuting spectral parts with frequencies λ_p·{1, 2} (circuit.h), shifted one part at
+ *   a time (R = 2, ω0 = λ_p each: 4 energies per part). A parameter driving several angles sums the
  *   chain-rule contributions c·∂E/∂α of each.
  * - FINITE_DIFFERENCE: central differences, step h = 1e-5 (error ~h²E‴ + ε|E|/h ≈ 1e-9 Ha).
  *

@@ -42,6 +42,15 @@ uint64_t circ_gate_support(const vqe_gate *g);
 /* The qubits that define a gate's matrix: q[] (or the sorted support of PAULI_ROT); returns k. */
 int circ_gate_qubits(const vqe_gate *g, int *qs);
 
+/* SPIN_DOUBLE (spin_double.c): q = α qubits of orbitals (a, b, j, i), parts = spectral part mask
+ * (0 = the whole gate). check validates q and parts; parts returns the number of spectral parts and
+ * their frequencies λ_p ascending (lam may be NULL); apply: a ← exp(angle·A_parts) a; generator:
+ * a ← i·A_parts a (A = T − T†). */
+vqe_status circ_spin_double_check(const int *q, uint64_t parts, int n, vqe_error *err);
+int circ_spin_double_parts(const int *q, double *lam);
+void circ_spin_double_apply(const int *q, uint64_t parts, double angle, vqe_complex *a, int n, int par);
+void circ_spin_double_generator(const int *q, uint64_t parts, vqe_complex *a, int n, int par);
+
 /* Angle values of gate g at θ. */
 void circ_gate_values(const vqe_gate *g, const double *theta, double *vals);
 

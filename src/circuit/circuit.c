@@ -71,7 +71,11 @@ vqe_status vqe_circuit_add(vqe_circuit *c, const vqe_gate *g, vqe_error *err)
       return vqe_error_set(err, VQE_ERR_INPUT, "PAULI_ROT string (x=0x%llx, z=0x%llx) acts beyond the %d qubits of the circuit",
                            (unsigned long long)g->x, (unsigned long long)g->z, n);
   }
-  for (int j = 0; j < r->info.n_qubits; j++) {
+  if (g->kind == VQE_GATE_SPIN_DOUBLE) {
+    vqe_status sc = circ_spin_double_check(g->q, g->x, n, err);
+    if (sc) return sc;
+  }
+  for (int j = 0; j < r->info.n_qubits && g->kind != VQE_GATE_SPIN_DOUBLE; j++) {
     if (g->q[j] < 0 || g->q[j] >= n)
       return vqe_error_set(err, VQE_ERR_INPUT, "%s: qubit %d is outside the circuit's %d qubits (allowed: 0 to %d)",
                            r->info.name, g->q[j], n, n - 1);
@@ -91,7 +95,8 @@ vqe_status vqe_circuit_add(vqe_circuit *c, const vqe_gate *g, vqe_error *err)
   if (st) return st;
   vqe_gate gg = *g;
   for (int j = r->info.n_qubits; j < 4; j++) gg.q[j] = 0;
-  if (g->kind != VQE_GATE_PAULI_ROT) gg.x = gg.z = 0;
+  if (g->kind != VQE_GATE_PAULI_ROT) gg.z = 0;
+  if (g->kind != VQE_GATE_PAULI_ROT && g->kind != VQE_GATE_SPIN_DOUBLE) gg.x = 0;
   for (int a = r->info.n_angles; a < 3; a++) gg.angle[a] = vqe_angle_fixed(0.0);
   c->gates[c->n_gates++] = gg;
   if (maxp + 1 > c->n_params) c->n_params = maxp + 1;
@@ -304,6 +309,8 @@ char *vqe_circuit_to_text(const vqe_circuit *c, const double *theta)
     } else {
       for (int j = 0; j < r->info.n_qubits; j++)
         ql += (size_t)snprintf(qs + ql, sizeof qs - ql, "%sq%d", j ? "," : "", g->q[j]);
+      if (g->kind == VQE_GATE_SPIN_DOUBLE && g->x)
+        ql += (size_t)snprintf(qs + ql, sizeof qs - ql, " parts 0x%llx", (unsigned long long)g->x);
     }
     sb_printf(&b, "%4zu %-13s %-14s", i, r->info.name, qs);
     for (int a = 0; a < r->info.n_angles; a++) {

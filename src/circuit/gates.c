@@ -97,6 +97,11 @@ static void ap_orbital_rot(const circ_prim *p, vqe_complex *a, int n, int par)
   ap_fermi_single(&f, a, n, par);
 }
 
+static void ap_spin_double(const circ_prim *p, vqe_complex *a, int n, int par)
+{
+  circ_spin_double_apply(p->q, p->x, p->angle, a, n, par);
+}
+
 /* ---- generators (U = exp(−iαG)) --------------------------------------------------------------- */
 static vqe_status gen_rot(const circ_prim *p, vqe_complex *a, int n, int par, vqe_error *err)
 {
@@ -180,6 +185,12 @@ static vqe_status gen_orbital_rot(const circ_prim *p, vqe_complex *a, int n, int
   return VQE_OK;
 }
 
+static vqe_status gen_spin_double(const circ_prim *p, vqe_complex *a, int n, int par, vqe_error *err)
+{
+  circ_spin_double_generator(p->q, p->x, a, n, par);
+  return VQE_OK;
+}
+
 /* ---- multi-angle kinds --------------------------------------------------------------------------- */
 static int fac_u3(const vqe_gate *g, const double *v, circ_prim *f, int *amap)
 {
@@ -229,6 +240,7 @@ static const circ_row table[VQE_GATE_COUNT] = {
   [VQE_GATE_FERMI_DOUBLE] = { { "FERMI_DOUBLE", 4, 1, "exp(t(a+_p a+_q a_r a_s - h.c.)) with JW signs; G = i(... - h.c.)" }, ap_fermi_double, gen_fermi_double, NONE, NULL, 1 },
   [VQE_GATE_ORBITAL_ROT] = { { "ORBITAL_ROT", 4, 1, "exp(p/2 sum_s (a+_{0s} a_{1s} - h.c.)), JW signs" }, ap_orbital_rot, gen_orbital_rot, NONE, NULL, 1 },
   [VQE_GATE_GATE_FABRIC_Q] = { { "GATE_FABRIC_Q", 4, 2, "Q(t,p) = ORBITAL_ROT(p) DOUBLE_EXC(t)" }, NULL, NULL, NONE, fac_gf_q, 1 },
+  [VQE_GATE_SPIN_DOUBLE] = { { "SPIN_DOUBLE", 4, 1, "exp(t(E_ai E_bj - h.c.)), E_pq = sum_s a+_ps a_qs, q = alpha qubits of a,b,j,i (beta = q+1); G = i(... - h.c.)" }, ap_spin_double, gen_spin_double, NONE, NULL, 1 },
 };
 
 const circ_row *circ_row_of(vqe_gate_kind k)
@@ -247,7 +259,7 @@ vqe_status vqe_gate_lookup(const char *name, vqe_gate_kind *kind, vqe_error *err
 {
   for (int k = 0; k < VQE_GATE_COUNT; k++)
     if (name && !strcasecmp(name, table[k].info.name)) { *kind = (vqe_gate_kind)k; return VQE_OK; }
-  return vqe_error_set(err, VQE_ERR_INPUT, "unknown gate '%s' (allowed: X Y Z H S SDG T TDG RX RY RZ PHASE U3 CNOT CZ SWAP CRX CRY CRZ CPHASE PAULI_ROT SINGLE_EXC DOUBLE_EXC FERMI_SINGLE FERMI_DOUBLE ORBITAL_ROT GATE_FABRIC_Q)",
+  return vqe_error_set(err, VQE_ERR_INPUT, "unknown gate '%s' (allowed: X Y Z H S SDG T TDG RX RY RZ PHASE U3 CNOT CZ SWAP CRX CRY CRZ CPHASE PAULI_ROT SINGLE_EXC DOUBLE_EXC FERMI_SINGLE FERMI_DOUBLE ORBITAL_ROT GATE_FABRIC_Q SPIN_DOUBLE)",
                        name ? name : "(null)");
 }
 
@@ -287,7 +299,11 @@ uint64_t circ_gate_support(const vqe_gate *g)
     if (g->q[j] < lo) lo = g->q[j];
     if (g->q[j] > hi) hi = g->q[j];
   }
-  if (r->fermionic && hi >= 0) m |= (BIT(hi) - 1) & ~(BIT(lo) - 1) ;
+  if (g->kind == VQE_GATE_SPIN_DOUBLE) {   /* and the β qubits q + 1 */
+    for (int j = 0; j < 4; j++) m |= BIT(g->q[j] + 1);
+    hi++;
+  }
+  if (r->fermionic && hi >= 0) m |= (BIT(hi) - 1) & ~(BIT(lo) - 1);
   if (r->fermionic && hi >= 0) m |= BIT(hi);
   return m;
 }

@@ -347,6 +347,65 @@ static void shift_spectrum(vqe_gate_kind k, int a, double *w0, int *R)
   }
 }
 
+/* ∂E/∂α for angle a of gate i of ev->c by the shift rule with frequencies ω0·{1..R}. */
+static vqe_status shift_angle(vqe_evaluator *ev, size_t i, int a, double w0, int R, const double *theta,
+                              double *d, vqe_error *err)
+{
+  vqe_gate *g = &ev->c.gates[i];
+  const double saved = g->angle[a].offset;
+  *d = 0.0;
+  for (int m = 1; m <= 2 * R; m++) {
+    double y = (2 * m - 1) * M_PI / (2.0 * R);
+    double s = sin(y / 2.0), coef = ((m & 1) ? 1.0 : -1.0) * w0 / (4.0 * R * s * s), em;
+    g->angle[a].offset = saved + y / w0;
+    vqe_status st = ev_energy(ev, theta, &em, err);
+    g->angle[a].offset = saved;
+    if (st) return st;
+    *d += coef * em;
+  }
+  return VQE_OK;
+}
+
+/* SPIN_DOUBLE: the spectrum is not equidistant, but the gate is a product of commuting spectral parts,
+ * each with frequencies λ_p·{1, 2} (circuit.h). Shift one part at a time: gate i is replaced, in a
+ * scratch copy of the circuit, by the other parts followed by part p, whose angle is shifted. */
+static vqe_status shift_spin_double(vqe_evaluator *ev, size_t i, const double *theta, double *d,
+                                    vqe_error *err)
+{
+  const vqe_gate g0 = ev->c.gates[i];
+  double lam[4];
+  const int np = vqe_spin_double_parts(g0.q, lam);
+  const uint64_t mask = g0.x ? g0.x : (UINT64_C(1) << np) - 1;
+  const vqe_circuit orig = ev->c;
+  vqe_status st = VQE_OK;
+  *d = 0.0;
+  for (int p = 0; p < np && !st; p++) {
+    if (!(mask >> p & 1)) continue;
+    vqe_circuit tmp;
+    vqe_circuit_init(&tmp, orig.n_qubits);
+    size_t at = 0;
+    for (size_t j = 0; j < orig.n_gates && !st; j++) {
+      if (j != i) { st = vqe_circuit_add(&tmp, &orig.gates[j], err); continue; }
+      vqe_gate rest = g0, part = g0;
+      rest.x = mask & ~(UINT64_C(1) << p);
+      part.x = UINT64_C(1) << p;
+      if (rest.x) st = vqe_circuit_add(&tmp, &rest, err);
+      at = tmp.n_gates;
+      if (!st) st = vqe_circuit_add(&tmp, &part, err);
+    }
+    if (!st) {
+      double dp = 0.0;
+      tmp.n_params = orig.n_params;
+      ev->c = tmp;
+      st = shift_angle(ev, at, 0, lam[p], 2, theta, &dp, err);
+      ev->c = orig;
+      *d += dp;
+    }
+    vqe_circuit_free(&tmp);
+  }
+  return st;
+}
+
 static vqe_status grad_shift(vqe_evaluator *ev, const double *theta, double *e, double *grad,
                              vqe_error *err)
 {
@@ -358,18 +417,14 @@ static vqe_status grad_shift(vqe_evaluator *ev, const double *theta, double *e, 
     const vqe_gate_info *gi = vqe_gate_info_of(g->kind);
     for (int a = 0; a < gi->n_angles; a++) {
       if (g->angle[a].param < 0 || g->angle[a].coeff == 0.0) continue;
-      double w0; int R;
-      shift_spectrum(g->kind, a, &w0, &R);
-      double saved = g->angle[a].offset, d = 0.0;
-      for (int m = 1; m <= 2 * R; m++) {
-        double y = (2 * m - 1) * M_PI / (2.0 * R);
-        double s = sin(y / 2.0), coef = ((m & 1) ? 1.0 : -1.0) * w0 / (4.0 * R * s * s), em;
-        g->angle[a].offset = saved + y / w0;
-        st = ev_energy(ev, theta, &em, err);
-        g->angle[a].offset = saved;
-        if (st) return st;
-        d += coef * em;
+      double d;
+      if (g->kind == VQE_GATE_SPIN_DOUBLE) st = shift_spin_double(ev, i, theta, &d, err);
+      else {
+        double w0; int R;
+        shift_spectrum(g->kind, a, &w0, &R);
+        st = shift_angle(ev, i, a, w0, R, theta, &d, err);
       }
+      if (st) return st;
       grad[g->angle[a].param] += g->angle[a].coeff * d;
     }
   }
