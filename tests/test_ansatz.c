@@ -38,7 +38,12 @@ static void test_table(void)
     CU_ASSERT(strlen(vqe_ansatze[k].reference) > 10);
     CU_ASSERT_PTR_EQUAL(vqe_ansatz_info_of(vqe_ansatze[k].kind), &vqe_ansatze[k]);
   }
-  CU_ASSERT_EQUAL(rows, 4);
+  CU_ASSERT_EQUAL(rows, 5);
+  CU_ASSERT_PTR_NOT_NULL(vqe_ansatz_find("SA-UCCSD"));
+  CU_ASSERT_EQUAL(vqe_ansatz_find("sa-uccsd")->conserves_s2, 1);
+  CU_ASSERT_EQUAL(vqe_ansatz_find("sa-uccsd")->uses_layers, 0);
+  CU_ASSERT_EQUAL(vqe_ansatz_find("uccsd")->uses_layers, 0);
+  CU_ASSERT_EQUAL(vqe_ansatz_find("hea")->uses_layers, 1);
 }
 
 static void test_counts(void)
@@ -49,6 +54,32 @@ static void test_counts(void)
   CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_UCCSD, 5, 1, 1, 1)), 24);    /* LiH fc1 */
   CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_UCCSD, 7, 5, 5, 1)), 140);   /* H2O */
   CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_UCCSD, 8, 5, 5, 1)), 315);   /* N2 fc2 */
+  /* spin-adapted UCCSD, closed shells: ov singles + ov(ov+1)/2 doubles */
+  CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_SA_UCCSD, 2, 1, 1, 1)), 2);    /* H2 */
+  CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_SA_UCCSD, 6, 2, 2, 1)), 44);   /* LiH */
+  CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_SA_UCCSD, 5, 1, 1, 1)), 14);   /* LiH fc1 */
+  CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_SA_UCCSD, 7, 5, 5, 1)), 65);   /* H2O */
+  CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_SA_UCCSD, 8, 5, 5, 1)), 135);  /* N2 fc2 */
+  /* open shell (2 alpha, 1 beta in 3 orbitals): O = {0, 1}, V = {1, 2}; pairs (a, i) with E_ai|ref> != 0:
+   * (1,0) (through beta), (2,0), (2,1). Doubles: {(1,0),(2,0)}, {(2,0),(2,0)}, {(2,0),(2,1)};
+   * {(1,0),(1,0)} and {(2,1),(2,1)} vanish on the reference, {(1,0),(2,1)} creates and annihilates
+   * orbital 1 (excluded: see ansatz.h) */
+  size_t ns, nd;
+  int sg[64], db[128];
+  vqe_sa_uccsd_excitations(3, 2, 1, sg, &ns, db, &nd);
+  CU_ASSERT_EQUAL(ns, 3);
+  CU_ASSERT_EQUAL(nd, 3);
+  CU_ASSERT(sg[0] == 1 && sg[1] == 0 && sg[4] == 2 && sg[5] == 1);
+  CU_ASSERT(db[0] == 1 && db[1] == 2 && db[2] == 0 && db[3] == 0);
+  CU_ASSERT(db[8] == 2 && db[9] == 2 && db[10] == 1 && db[11] == 0);
+  for (size_t k = 0; k < nd; k++) {
+    const int a = db[4 * k], b = db[4 * k + 1], j = db[4 * k + 2], i = db[4 * k + 3];
+    CU_ASSERT(a != i && a != j && b != i && b != j);
+  }
+  vqe_sa_uccsd_excitations(2, 1, 1, sg, &ns, db, &nd);
+  CU_ASSERT_EQUAL(ns, 1);
+  CU_ASSERT_EQUAL(nd, 1);
+  CU_ASSERT(db[0] == 1 && db[1] == 1 && db[2] == 0 && db[3] == 0);
   /* HEA: 2n(L+1) */
   CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_HEA, 2, 1, 1, 1)), 16);
   CU_ASSERT_EQUAL(n_params_of(spec_of(VQE_ANSATZ_HEA, 6, 2, 2, 4)), 120);
@@ -143,6 +174,12 @@ static void test_conservation(void)
 {
   check_conservation(spec_of(VQE_ANSATZ_UCCSD, 4, 2, 2, 1), 0);
   check_conservation(spec_of(VQE_ANSATZ_UCCSD, 4, 2, 1, 1), 0);
+  check_conservation(spec_of(VQE_ANSATZ_SA_UCCSD, 4, 2, 2, 1), 1);
+  check_conservation(spec_of(VQE_ANSATZ_SA_UCCSD, 4, 2, 1, 1), 1);
+  check_conservation(spec_of(VQE_ANSATZ_SA_UCCSD, 5, 3, 1, 1), 1);
+  vqe_ansatz_spec sf = spec_of(VQE_ANSATZ_SA_UCCSD, 4, 1, 1, 1);
+  sf.ucc_order = VQE_UCC_SINGLES_FIRST;
+  check_conservation(sf, 1);
   check_conservation(spec_of(VQE_ANSATZ_KUPCCGSD, 4, 2, 2, 2), 1);
   check_conservation(spec_of(VQE_ANSATZ_KUPCCGSD, 4, 2, 1, 2), 1);
   check_conservation(spec_of(VQE_ANSATZ_GATEFABRIC, 4, 2, 2, 3), 1);
@@ -177,8 +214,8 @@ static void test_uccsd_s2_untied(void)
 
 static void test_identity_init(void)
 {
-  vqe_ansatz_kind kinds[3] = { VQE_ANSATZ_UCCSD, VQE_ANSATZ_KUPCCGSD, VQE_ANSATZ_GATEFABRIC };
-  for (int k = 0; k < 3; k++) {
+  vqe_ansatz_kind kinds[4] = { VQE_ANSATZ_UCCSD, VQE_ANSATZ_KUPCCGSD, VQE_ANSATZ_GATEFABRIC, VQE_ANSATZ_SA_UCCSD };
+  for (int k = 0; k < 4; k++) {
     vqe_ansatz_spec s = spec_of(kinds[k], 4, 2, 1, 2);
     vqe_ansatz a;
     vqe_error e = {0};
@@ -332,6 +369,17 @@ static void test_gradients_uccsd(void)
   check_gradients(s, NULL, 6);
 }
 
+static void test_gradients_sa_uccsd(void)
+{
+  /* the doubles include all three SPIN_DOUBLE shapes (a = b and i = j; one pair equal; four distinct
+   * orbitals, with four spectral parts for the parameter-shift rule) */
+  check_gradients(spec_of(VQE_ANSATZ_SA_UCCSD, 3, 1, 1, 1), NULL, 13);
+  check_gradients(spec_of(VQE_ANSATZ_SA_UCCSD, 4, 2, 2, 1), NULL, 14);
+  vqe_ansatz_spec s = spec_of(VQE_ANSATZ_SA_UCCSD, 4, 2, 1, 1);
+  s.ucc_order = VQE_UCC_SINGLES_FIRST;
+  check_gradients(s, NULL, 15);
+}
+
 static void test_gradients_kupccgsd(void)
 {
   check_gradients(spec_of(VQE_ANSATZ_KUPCCGSD, 3, 1, 1, 2), NULL, 7);
@@ -356,11 +404,11 @@ static void test_gradients_penalty(void)
 /* The fused forward pass gives the same energies and gradients to rounding, for every ansatz. */
 static void test_fused(void)
 {
-  vqe_ansatz_spec specs[5] = { spec_of(VQE_ANSATZ_HEA, 4, 2, 2, 2), spec_of(VQE_ANSATZ_UCCSD, 4, 2, 1, 1),
+  vqe_ansatz_spec specs[6] = { spec_of(VQE_ANSATZ_HEA, 4, 2, 2, 2), spec_of(VQE_ANSATZ_UCCSD, 4, 2, 1, 1),
                                spec_of(VQE_ANSATZ_KUPCCGSD, 4, 2, 2, 2), spec_of(VQE_ANSATZ_GATEFABRIC, 4, 2, 2, 2),
-                               spec_of(VQE_ANSATZ_GATEFABRIC, 4, 2, 1, 1) };
+                               spec_of(VQE_ANSATZ_GATEFABRIC, 4, 2, 1, 1), spec_of(VQE_ANSATZ_SA_UCCSD, 4, 2, 2, 1) };
   specs[4].include_pi = 1;
-  for (int k = 0; k < 5; k++) {
+  for (int k = 0; k < 6; k++) {
     vqe_ansatz a;
     vqe_error e = {0};
     CU_ASSERT_EQUAL_FATAL(vqe_ansatz_build(&specs[k], &a, &e), VQE_OK);
@@ -456,6 +504,7 @@ int main(void)
     { "gradients agree: HEA", test_gradients_hea },
     { "gradients agree: UCCSD", test_gradients_uccsd },
     { "gradients agree: k-UpCCGSD", test_gradients_kupccgsd },
+    { "gradients agree: spin-adapted UCCSD", test_gradients_sa_uccsd },
     { "gradients agree: GateFabric", test_gradients_gatefabric },
     { "gradients agree with penalties", test_gradients_penalty },
     { "fused forward pass = unfused", test_fused },

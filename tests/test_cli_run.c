@@ -94,7 +94,7 @@ static void bad(const char *args, const char *needle1, const char *needle2)
 
 static void test_bad_flags(void)
 {
-  bad("run molecules/h2.xyz --ansatz uccsdt", "--ansatz", "hea, uccsd, kupccgsd, gatefabric");
+  bad("run molecules/h2.xyz --ansatz uccsdt", "--ansatz", "hea, uccsd, sa-uccsd, kupccgsd, gatefabric");
   bad("run molecules/h2.xyz --optimizer newton", "--optimizer", "lbfgs");
   bad("run molecules/h2.xyz --gradient backprop", "--gradient", "parameter-shift");
   bad("run molecules/h2.xyz --layers 0", "--layers", "1..10000");

@@ -171,6 +171,38 @@ static void test_uccsd_h2o(void)
   vqe_mo_hamiltonian_free(&h);
 }
 
+/* Spin-adapted UCCSD: FCI on H2 and LiH (fc), chemical accuracy on LiH and H2O (fc) with fewer than half
+ * the parameters of untied UCCSD, and S² exactly 0 at the optimum (not only to the accuracy of the fit:
+ * every factor commutes with S²). */
+static void check_sa_uccsd(const char *xyz, int fc, const char *what, int n_params, double tol)
+{
+  vqe_mo_hamiltonian h;
+  if (!load_xyz(xyz, fc, &h, NULL)) return;
+  vqe_run_result r;
+  vqe_error e = {0};
+  vqe_status st = run(&h, VQE_ANSATZ_SA_UCCSD, 1, &r, &e);
+  if (st) fprintf(stderr, "\n  %s: %s\n", what, e.msg);
+  CU_ASSERT_EQUAL_FATAL(st, VQE_OK);
+  report(what, &r);
+  CU_ASSERT_EQUAL(r.n_params, n_params);
+  CU_ASSERT(fabs(r.e_vqe - r.e_fci) <= tol);
+  CU_ASSERT(r.e_vqe >= r.e_fci - 1e-9);
+  CU_ASSERT_EQUAL(r.chemical_accuracy, 1);
+  CU_ASSERT_EQUAL(r.converged, 1);
+  TU_ASSERT_CLOSE(r.obs.n, h.n_alpha + h.n_beta, 1e-10);
+  TU_ASSERT_CLOSE(r.obs.s2, 0.0, 1e-10);
+  vqe_run_result_free(&r);
+  vqe_mo_hamiltonian_free(&h);
+}
+
+static void test_sa_uccsd(void)
+{
+  check_sa_uccsd("molecules/h2.xyz", 0, "h2 sa-uccsd", 2, 1e-6);
+  check_sa_uccsd("molecules/lih.xyz", 1, "lih fc1 sa-uccsd", 14, 1e-6);
+  check_sa_uccsd("molecules/lih.xyz", 0, "lih sa-uccsd", 44, VQE_CHEMICAL_ACCURACY);
+  check_sa_uccsd("molecules/h2o.xyz", 1, "h2o fc1 sa-uccsd", 44, VQE_CHEMICAL_ACCURACY);
+}
+
 static void test_gatefabric(void)
 {
   vqe_mo_hamiltonian h;
@@ -395,6 +427,7 @@ int main(void)
     { "UCCSD H2/STO-3G = FCI", test_uccsd_h2 },
     { "UCCSD LiH/STO-3G (fc1 and all electrons)", test_uccsd_lih },
     { "UCCSD H2O/STO-3G fc1 (FCIDUMP)", test_uccsd_h2o },
+    { "spin-adapted UCCSD: H2, LiH, H2O; S2 = 0 exactly", test_sa_uccsd },
     { "GateFabric and k-UpCCGSD reach chemical accuracy", test_gatefabric },
     { "hardware-efficient ansatz on H2", test_hea_h2 },
     { "same seed, same result", test_seed_reproducible },

@@ -30,6 +30,23 @@
  *          Parameters: H2 3, LiH 92, H2O 140 (STO-3G, all electrons). Conserves N and S_z; with untied
  *          amplitudes S² is conserved at θ = 0 and (to the accuracy of the fit) at the optimum, not at
  *          arbitrary θ.
+ * - "sa-uccsd" Spin-adapted UCCSD: the same singles-and-doubles Trotter product with spin-free
+ *          generators, so that every factor commutes with S² (Paldus, J. Chem. Phys. 67, 303 (1977) for
+ *          spin-adapted coupled cluster; the generators are those of OpenFermion's
+ *          uccsd_singlet_generator, here exponentiated exactly instead of term by term). With the
+ *          spatial orbitals O = {p < max(n_alpha, n_beta)} (occupied in the reference) and
+ *          V = {p >= min(n_alpha, n_beta)} (not doubly occupied), the excitation pairs are (a, i),
+ *          i ∈ O ascending, then a ∈ V ascending, a ≠ i, with E_ai|ref⟩ ≠ 0 (E_pq = Σ_σ a†_{pσ} a_{qσ}).
+ *          Singles: one parameter per pair, exp(θ(E_ai − E_ia)) = FERMI_SINGLE(θ; 2a, 2i) ·
+ *          FERMI_SINGLE(θ; 2a+1, 2i+1) (the α and β parts commute: exact). Doubles: one parameter per
+ *          unordered pair of pairs {(a,i), (b,j)} (listed P <= Q in the pair order, a pair with itself
+ *          included) with {i, j} ∩ {a, b} = ∅ and T|ref⟩ ≠ 0, T = E_ai E_bj:
+ *          SPIN_DOUBLE(θ; 2a, 2b, 2j, 2i) = exp(θ(T − T†)) exactly (circuit.h). Order as for uccsd
+ *          (ucc_order; default all doubles, then all singles, each in list order). Parameters for a
+ *          closed shell with o occupied and v virtual orbitals: ov + ov(ov+1)/2 — H2 2, LiH 44, H2O 65
+ *          (STO-3G, all electrons) against 3, 92, 140 for uccsd. Conserves N, S_z and S² for every
+ *          parameter vector (products of spin-free exponentials commute with S²; the ROHF reference
+ *          is high-spin, an S² eigenstate).
  * - "kupccgsd" k-UpCCGSD (Lee, Huggins, Head-Gordon & Whaley, JCTC 15, 311 (2019)): k repetitions
  *          (layers = k) of generalised spin-adapted singles — for every spatial pair p < q one
  *          parameter driving FERMI_SINGLE(θ; 2p, 2q)·FERMI_SINGLE(θ; 2p+1, 2q+1) (α and β parts
@@ -57,7 +74,7 @@ extern "C" {
 #endif
 
 typedef enum {
-  VQE_ANSATZ_HEA = 0, VQE_ANSATZ_UCCSD, VQE_ANSATZ_KUPCCGSD, VQE_ANSATZ_GATEFABRIC
+  VQE_ANSATZ_HEA = 0, VQE_ANSATZ_UCCSD, VQE_ANSATZ_KUPCCGSD, VQE_ANSATZ_GATEFABRIC, VQE_ANSATZ_SA_UCCSD
 } vqe_ansatz_kind;
 
 typedef enum { VQE_ENTANGLE_LINEAR = 0, VQE_ENTANGLE_CIRCULAR, VQE_ENTANGLE_FULL } vqe_entanglement;
@@ -98,17 +115,18 @@ typedef struct {
 
 /* One row of the family table. */
 typedef struct {
-  const char *name;             /* CLI name: hea, uccsd, kupccgsd, gatefabric */
+  const char *name;             /* CLI name: hea, uccsd, sa-uccsd, kupccgsd, gatefabric */
   vqe_ansatz_kind kind;
   vqe_status (*build)(const vqe_ansatz_spec *spec, vqe_ansatz *out, vqe_error *err);
   int conserves_n, conserves_sz, conserves_s2;
   const char *reference;        /* the paper followed */
+  int uses_layers;              /* 0: one circuit per molecule (the UCCSD variants), layers ignored */
 } vqe_ansatz_info;
 
 extern const vqe_ansatz_info vqe_ansatze[];        /* terminated by a row with name == NULL */
 const vqe_ansatz_info *vqe_ansatz_find(const char *name);   /* case-insensitive; NULL if unknown */
 const vqe_ansatz_info *vqe_ansatz_info_of(vqe_ansatz_kind kind);
-const char *vqe_ansatz_names(void);                /* "hea, uccsd, kupccgsd, gatefabric" */
+const char *vqe_ansatz_names(void);                /* "hea, uccsd, sa-uccsd, kupccgsd, gatefabric" */
 
 /* Validate the spec (orbitals 1..32, electrons fit, layers 1..10000, rotation set, entangler, ...;
  * VQE_ERR_INPUT naming the field and the allowed range) and build. *out is left empty on failure
@@ -128,6 +146,12 @@ vqe_status vqe_ansatz_prepare(const vqe_ansatz *a, const double *theta, vqe_stat
  * NULL to count only. */
 void vqe_uccsd_excitations(int norb, int n_alpha, int n_beta, int *singles, size_t *n_singles,
                            int *doubles, size_t *n_doubles);
+
+/* Excitation lists of sa-uccsd in the documented order, spatial orbitals: *n_singles pairs (a, i) into
+ * singles[2k], *n_doubles quadruples (a, b, j, i) (T = E_ai E_bj) into doubles[4k]; either array may be
+ * NULL to count only. */
+void vqe_sa_uccsd_excitations(int norb, int n_alpha, int n_beta, int *singles, size_t *n_singles,
+                              int *doubles, size_t *n_doubles);
 
 #ifdef __cplusplus
 }

@@ -8,19 +8,22 @@
 
 static vqe_status build_hea(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error *err);
 static vqe_status build_uccsd(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error *err);
+static vqe_status build_sa_uccsd(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error *err);
 static vqe_status build_kupccgsd(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error *err);
 static vqe_status build_gatefabric(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error *err);
 
 const vqe_ansatz_info vqe_ansatze[] = {
   { "hea", VQE_ANSATZ_HEA, build_hea, 0, 0, 0,
-    "Kandala et al., Nature 549, 242 (2017); Qiskit EfficientSU2 layout" },
+    "Kandala et al., Nature 549, 242 (2017); Qiskit EfficientSU2 layout", 1 },
   { "uccsd", VQE_ANSATZ_UCCSD, build_uccsd, 1, 1, 0,
-    "Romero et al., Quantum Sci. Technol. 4, 014008 (2018); first-order Trotter, doubles then singles" },
+    "Romero et al., Quantum Sci. Technol. 4, 014008 (2018); first-order Trotter, doubles then singles", 0 },
+  { "sa-uccsd", VQE_ANSATZ_SA_UCCSD, build_sa_uccsd, 1, 1, 1,
+    "spin-adapted UCCSD: Paldus, J. Chem. Phys. 67, 303 (1977); OpenFermion uccsd_singlet_generator; exact spin-free exponentials", 0 },
   { "kupccgsd", VQE_ANSATZ_KUPCCGSD, build_kupccgsd, 1, 1, 1,
-    "Lee, Huggins, Head-Gordon & Whaley, J. Chem. Theory Comput. 15, 311 (2019)" },
+    "Lee, Huggins, Head-Gordon & Whaley, J. Chem. Theory Comput. 15, 311 (2019)", 1 },
   { "gatefabric", VQE_ANSATZ_GATEFABRIC, build_gatefabric, 1, 1, 1,
-    "Anselmetti, Wierichs, Gogolin & Parrish, New J. Phys. 23, 113010 (2021); PennyLane qml.GateFabric" },
-  { NULL, 0, NULL, 0, 0, 0, NULL },
+    "Anselmetti, Wierichs, Gogolin & Parrish, New J. Phys. 23, 113010 (2021); PennyLane qml.GateFabric", 1 },
+  { NULL, 0, NULL, 0, 0, 0, NULL, 0 },
 };
 
 const vqe_ansatz_info *vqe_ansatz_find(const char *name)
@@ -41,7 +44,7 @@ const vqe_ansatz_info *vqe_ansatz_info_of(vqe_ansatz_kind kind)
   return NULL;
 }
 
-const char *vqe_ansatz_names(void) { return "hea, uccsd, kupccgsd, gatefabric"; }
+const char *vqe_ansatz_names(void) { return "hea, uccsd, sa-uccsd, kupccgsd, gatefabric"; }
 
 void vqe_ansatz_spec_default(vqe_ansatz_spec *s)
 {
@@ -87,7 +90,7 @@ vqe_status vqe_ansatz_build(const vqe_ansatz_spec *spec, vqe_ansatz *out, vqe_er
   if (spec->n_alpha < 0 || spec->n_alpha > spec->norb || spec->n_beta < 0 || spec->n_beta > spec->norb)
     return vqe_error_set(err, VQE_ERR_INPUT, "ansatz %s: %d alpha and %d beta electrons do not fit in %d orbitals (allowed: 0..%d each)",
                          info->name, spec->n_alpha, spec->n_beta, spec->norb, spec->norb);
-  if (spec->kind != VQE_ANSATZ_UCCSD && (spec->layers < 1 || spec->layers > 10000))
+  if (info->uses_layers && (spec->layers < 1 || spec->layers > 10000))
     return vqe_error_set(err, VQE_ERR_INPUT, "ansatz %s: %d layers (allowed: 1..10000)", info->name, spec->layers);
   out->spec = *spec;
   out->n_qubits = 2 * spec->norb;
@@ -225,6 +228,95 @@ static vqe_status build_uccsd(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error
     else
       for (size_t k = 0; k < ns && !st; k++)
         st = vqe_circuit_add_param(&a->circuit, VQE_GATE_FERMI_SINGLE, sg + 2 * k, param++, 1.0, err);
+  }
+  free(sg);
+  free(db);
+  return st;
+}
+
+/* ---- spin-adapted UCCSD ------------------------------------------------------------------------------ */
+
+/* Does T = E_ai E_bj (or E_ai when b < 0) map the determinant `ref` to a nonzero vector? The spin terms
+ * give distinct determinants or cancel; accumulate signed coefficients per result. */
+static int spin_free_nonzero(uint64_t ref, int a, int i, int b, int j)
+{
+  uint64_t det[4];
+  int coef[4], nd = 0;
+  for (int s = 0; s < 2; s++)
+    for (int u = 0; u < (b >= 0 ? 2 : 1); u++) {
+      const int ops[4][2] = { { 2 * j + u, 0 }, { 2 * b + u, 1 }, { 2 * i + s, 0 }, { 2 * a + s, 1 } };
+      uint64_t d = ref;
+      int sg = 1;
+      for (int k = b >= 0 ? 0 : 2; k < 4 && sg; k++) {
+        const uint64_t bit = UINT64_C(1) << ops[k][0];
+        if (!!(d & bit) == ops[k][1]) { sg = 0; break; }
+        if (__builtin_popcountll(d & (bit - 1)) & 1) sg = -sg;
+        d ^= bit;
+      }
+      if (!sg) continue;
+      int k = 0;
+      while (k < nd && det[k] != d) k++;
+      if (k == nd) { det[nd] = d; coef[nd++] = 0; }
+      coef[k] += sg;
+    }
+  for (int k = 0; k < nd; k++) if (coef[k]) return 1;
+  return 0;
+}
+
+void vqe_sa_uccsd_excitations(int norb, int n_alpha, int n_beta, int *singles, size_t *n_singles,
+                              int *doubles, size_t *n_doubles)
+{
+  const uint64_t ref = vqe_reference_determinant(norb, n_alpha, n_beta);
+  const int hi = n_alpha > n_beta ? n_alpha : n_beta, lo = n_alpha < n_beta ? n_alpha : n_beta;
+  int (*pr)[2] = malloc((size_t)(norb * norb + 1) * sizeof *pr);
+  size_t np = 0, ns = 0, nd = 0;
+  if (!pr) { if (n_singles) *n_singles = 0; if (n_doubles) *n_doubles = 0; return; }
+  for (int i = 0; i < hi && i < norb; i++)
+    for (int a = lo; a < norb; a++)
+      if (a != i && spin_free_nonzero(ref, a, i, -1, -1)) { pr[np][0] = a; pr[np][1] = i; np++; }
+  for (size_t k = 0; k < np; k++) {
+    if (singles) { singles[2 * ns] = pr[k][0]; singles[2 * ns + 1] = pr[k][1]; }
+    ns++;
+  }
+  for (size_t p = 0; p < np; p++)
+    for (size_t q = p; q < np; q++) {
+      const int a = pr[p][0], i = pr[p][1], b = pr[q][0], j = pr[q][1];
+      if (a == j || b == i) continue;          /* {i, j} ∩ {a, b} = ∅ (a ≠ i, b ≠ j already) */
+      if (!spin_free_nonzero(ref, a, i, b, j)) continue;
+      if (doubles) { doubles[4 * nd] = a; doubles[4 * nd + 1] = b; doubles[4 * nd + 2] = j; doubles[4 * nd + 3] = i; }
+      nd++;
+    }
+  free(pr);
+  if (n_singles) *n_singles = ns;
+  if (n_doubles) *n_doubles = nd;
+}
+
+static vqe_status build_sa_uccsd(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error *err)
+{
+  size_t ns, nd;
+  vqe_sa_uccsd_excitations(s->norb, s->n_alpha, s->n_beta, NULL, &ns, NULL, &nd);
+  if (ns + nd == 0)
+    return vqe_error_set(err, VQE_ERR_INPUT, "ansatz sa-uccsd: no excitations from the reference (%d alpha, %d beta electrons in %d orbitals): "
+                         "the space must have both occupied and virtual orbitals", s->n_alpha, s->n_beta, s->norb);
+  int *sg = malloc((2 * ns + 1) * sizeof *sg), *db = malloc((4 * nd + 1) * sizeof *db);
+  if (!sg || !db) { free(sg); free(db); return vqe_error_set(err, VQE_ERR_RESOURCE, "ansatz sa-uccsd: out of memory"); }
+  vqe_sa_uccsd_excitations(s->norb, s->n_alpha, s->n_beta, sg, &ns, db, &nd);
+  vqe_status st = VQE_OK;
+  int param = 0;
+  for (int block = 0; block < 2 && !st; block++) {
+    const int doubles_now = (s->ucc_order == VQE_UCC_DOUBLES_FIRST) == (block == 0);
+    if (doubles_now)
+      for (size_t k = 0; k < nd && !st; k++) {
+        const int q[4] = { 2 * db[4 * k], 2 * db[4 * k + 1], 2 * db[4 * k + 2], 2 * db[4 * k + 3] };
+        st = vqe_circuit_add_param(&a->circuit, VQE_GATE_SPIN_DOUBLE, q, param++, 1.0, err);
+      }
+    else
+      for (size_t k = 0; k < ns && !st; k++) {
+        const int qa[2] = { 2 * sg[2 * k], 2 * sg[2 * k + 1] }, qb[2] = { qa[0] + 1, qa[1] + 1 };
+        st = vqe_circuit_add_param(&a->circuit, VQE_GATE_FERMI_SINGLE, qa, param, 1.0, err);
+        if (!st) st = vqe_circuit_add_param(&a->circuit, VQE_GATE_FERMI_SINGLE, qb, param, 1.0, err);
+        param++;
+      }
   }
   free(sg);
   free(db);

@@ -398,7 +398,7 @@ cJSON *cli_vqe_json(const cli_common *c, const cli_vqe_options *o, const cli_vqe
   cJSON_AddNumberToObject(j, "n_alpha", s->ham.n_alpha);
   cJSON_AddNumberToObject(j, "n_beta", s->ham.n_beta);
   cJSON_AddStringToObject(j, "ansatz", o->ansatz_name);
-  cJSON_AddNumberToObject(j, "layers", o->cfg.ansatz.kind == VQE_ANSATZ_UCCSD ? 1 : o->cfg.ansatz.layers);
+  cJSON_AddNumberToObject(j, "layers", !vqe_ansatz_info_of(o->cfg.ansatz.kind)->uses_layers ? 1 : o->cfg.ansatz.layers);
   cJSON_AddStringToObject(j, "optimizer", o->optimizer_name);
   cJSON_AddStringToObject(j, "gradient", vqe_gradient_method_name(o->cfg.gradient));
   cJSON_AddStringToObject(j, "init", init_name(o));
@@ -464,7 +464,7 @@ void cli_vqe_print(FILE *f, const cli_common *c, const cli_vqe_options *o, const
   fprintf(f, "  active space: %d orbitals, %d alpha + %d beta electrons, %d frozen\n",
           s->ham.norb, s->ham.n_alpha, s->ham.n_beta, s->as.n_frozen);
   fprintf(f, "  ansatz           %s", o->ansatz_name);
-  if (o->cfg.ansatz.kind != VQE_ANSATZ_UCCSD) fprintf(f, " (layers %d)", o->cfg.ansatz.layers);
+  if (vqe_ansatz_info_of(o->cfg.ansatz.kind)->uses_layers) fprintf(f, " (layers %d)", o->cfg.ansatz.layers);
   fprintf(f, "\n  qubits           %d\n  parameters       %d\n", r->n_qubits, r->n_params);
   fprintf(f, "  gates            %zu (two-qubit %zu, multi-qubit %zu), depth %zu\n", r->stats.n_gates,
           r->stats.n_2q, r->stats.n_multi, r->stats.depth);

@@ -28,7 +28,8 @@ void cli_vqe_options_init(cli_vqe_options *o);
 int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int *i);
 /* Help text of the VQE flags (a literal, so commands can concatenate it into their help). */
 #define CLI_VQE_HELP_TEXT \
-  "  --ansatz A           hea, uccsd (default), kupccgsd, gatefabric\n" \
+  "  --ansatz A           hea, uccsd (default), sa-uccsd (spin-adapted: keeps S^2), kupccgsd,\n" \
+  "                       gatefabric\n" \
   "  --layers L           HEA repetitions / k of k-UpCCGSD / GateFabric layers (default 1)\n" \
   "  --optimizer O        lbfgs (default), bfgs, cobyla, nelder-mead, adam, spsa\n" \
   "  --gradient G         adjoint (default), parameter-shift, finite-difference\n" \
@@ -37,8 +38,8 @@ int cli_vqe_flag(const char *cmd, cli_vqe_options *o, int argc, char **argv, int
   "  --ftol X             stop when |dE| between iterations < X (default 1e-10)\n" \
   "  --gtol X             stop when the gradient norm < X (default 1e-6)\n" \
   "  --step X             Adam learning rate / SPSA a / COBYLA, Nelder-Mead initial step\n" \
-  "  --init zeros|random|FILE   initial parameters (default zeros, i.e. the HF point, for uccsd and\n" \
-  "                       kupccgsd; random for hea and gatefabric, whose zero point is a saddle);\n" \
+  "  --init zeros|random|FILE   initial parameters (default zeros, i.e. the HF point, for uccsd,\n" \
+  "                       sa-uccsd and kupccgsd; random for hea and gatefabric, whose zero point is a saddle);\n" \
   "                       FILE as written by --params-out\n" \
   "  --init-scale X       random init: uniform in [-X, X] (default 0.1; pi for hea)\n" \
   "  --seed S             seed of random init and SPSA (default 1): same seed, same result\n" \

@@ -32,7 +32,7 @@ const char vqe_help_plateau[] =
   "  --qubits A:B[:S]     qubit counts for --synthetic (S default 2)\n"
   "\n"
   "flags:\n"
-  "  --ansatz A[,A...]    hea, uccsd, kupccgsd, gatefabric (molecules), random-pauli (McClean et al.\n"
+  "  --ansatz A[,A...]    hea, uccsd, sa-uccsd, kupccgsd, gatefabric (molecules), random-pauli (McClean et al.\n"
   "                       2018: RY(pi/4) layer, then random-axis rotations and a CZ ladder), rx-product\n"
   "                       (Cerezo et al. 2021 warm-up). Default hea.\n"
   "  --layers L|A:B[:S]   depth(s) (default 1)\n"

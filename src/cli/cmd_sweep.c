@@ -19,7 +19,7 @@ const char vqe_help_sweep[] =
   "ansatz, so ansaetze can be compared at equal parameter counts. UCCSD has no depth: one point.\n"
   "\n"
   "flags:\n"
-  "  --ansatz LIST        comma list of hea, uccsd, kupccgsd, gatefabric (default gatefabric)\n"
+  "  --ansatz LIST        comma list of hea, uccsd, sa-uccsd, kupccgsd, gatefabric (default gatefabric)\n"
   "  --layers A:B[:STEP]  depths (default 1:4)\n"
   "  --warm-start         start depth L from the optimum of the previous depth, new parameters 0\n"
   "                       (an identity extension for GateFabric and k-UpCCGSD; for hea the new\n"
@@ -77,7 +77,7 @@ static int sweep_split(const char *cmd, cli_study *s, const cli_common *c, const
   }
   size_t n = 0;
   for (int a = 0; a < n_ans; a++) {
-    const int single = ans[a]->kind == VQE_ANSATZ_UCCSD;
+    const int single = !ans[a]->uses_layers;
     for (int L = la; L <= (single ? la : lb) && n < cap; L += ls, n++) {
       x.pa[n] = a;
       x.pl[n] = single ? 1 : L;
@@ -137,7 +137,7 @@ int vqe_cmd_sweep(int argc, char **argv)
   if (st) { cli_vqe_system_free(&sys); return cli_fail(cmd, &err); }
 
   int n_points = 0;
-  for (int a = 0; a < n_ans; a++) n_points += ans[a]->kind == VQE_ANSATZ_UCCSD ? 1 : (lb - la) / ls + 1;
+  for (int a = 0; a < n_ans; a++) n_points += !ans[a]->uses_layers ? 1 : (lb - la) / ls + 1;
   cli_study s;
   if ((st = cli_study_begin(&s, cmd, &c, &f, argc, argv, n_points, &err))) {
     cli_study_end(&s);
@@ -153,7 +153,7 @@ int vqe_cmd_sweep(int argc, char **argv)
   for (int a = n_ans_done; a < n_ans && !rc; a++) {
     double *warm = NULL;
     int n_warm = 0;
-    const int single = ans[a]->kind == VQE_ANSATZ_UCCSD;
+    const int single = !ans[a]->uses_layers;
     for (int L = la; L <= (single ? la : lb) && !rc; L += ls) {
       char key[96];
       if (single) snprintf(key, sizeof key, "%s", ans[a]->name);
