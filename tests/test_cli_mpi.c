@@ -205,6 +205,10 @@ static void test_bad_launches(void)
   TU_ASSERT_CONTAINS(err, "4 ranks are too many for a distributed state of 2 qubits");
   TU_ASSERT_CONTAINS(err, "allowed: at most 2^(n-1) = 2 ranks");
   free(out); free(err);
+  CU_ASSERT_EQUAL(run_np(2, "run molecules/h2.xyz --ansatz sa-uccsd --distribute-state", &out, &err), 2);
+  TU_ASSERT_CONTAINS(err, "SPIN_DOUBLE (gate 0) acts on qubits up to 3, but with 2 ranks only qubits 0..2 are local");
+  TU_ASSERT_CONTAINS(err, "no distributed form");
+  free(out); free(err);
   /* one rank's message, once (the other ranks are silent) */
   CU_ASSERT_EQUAL(run_np(2, "run molecules/h2.xyz --distribute-state --gradient parameter-shift", &out, &err), 2);
   TU_ASSERT_CONTAINS(err, "adjoint gradient only");

@@ -107,6 +107,18 @@ static int distinct(const int *q, int k)
   return 1;
 }
 
+/* A valid SPIN_DOUBLE placement (circuit.h): orbitals a = b or j = i may coincide, otherwise their
+ * qubit pairs (q, q + 1) must not overlap. */
+static int spin_double_valid(const int *q)
+{
+  for (int t = 0; t < 4; t++)
+    for (int u = 0; u < t; u++) {
+      if (q[t] == q[u] && (t < 2) == (u < 2)) continue;
+      if (abs(q[t] - q[u]) < 2) return 0;
+    }
+  return 1;
+}
+
 static void test_gates_every_kind_every_qubit(void)
 {
   vqe_error err = {0};
@@ -123,6 +135,32 @@ static void test_gates_every_kind_every_qubit(void)
     vqe_rng_seed(&rng, 7 + (uint64_t)n);
     for (int kind = 0; kind < VQE_GATE_COUNT; kind++) {
       const int k = vqe_gate_info_of((vqe_gate_kind)kind)->n_qubits;
+      if (kind == VQE_GATE_SPIN_DOUBLE) {
+        /* orbitals (α qubit q, β q + 1) at valid placements: equal to the single process while every
+           touched qubit is local; refused by name once one is a rank qubit */
+        for (int t = 0; t < 12; t++) {
+          int q[4];
+          do {
+            for (int j = 0; j < 4; j++) q[j] = (int)(vqe_rng_u64(&rng) % (uint64_t)(n - 1));
+            if (t % 3 == 0) q[1] = q[0];
+          } while (!spin_double_valid(q));
+          int hi = 0;
+          for (int j = 0; j < 4; j++) if (q[j] + 1 > hi) hi = q[j] + 1;
+          if (hi < d.n_local) total_bad += one_gate(n, (vqe_gate_kind)kind, q, 0, 0, &rng, &psi, &d, &ref);
+          else {
+            vqe_circuit c;
+            vqe_circuit_init(&c, n);
+            CU_ASSERT_FATAL(vqe_circuit_add_param(&c, VQE_GATE_SPIN_DOUBLE, q, 0, 1.0, &err) == VQE_OK);
+            const double th[1] = { 0.3 };
+            CU_ASSERT_EQUAL(vqe_dstatevec_check_circuit(&c, &d, &err), VQE_ERR_INPUT);
+            CU_ASSERT_EQUAL(vqe_dstatevec_apply_gate(&c, 0, th, &d, &err), VQE_ERR_INPUT);
+            TU_ASSERT_CONTAINS(err.msg, "no distributed form");
+            vqe_circuit_free(&c);
+          }
+          checked++;
+        }
+        continue;
+      }
       if (kind == VQE_GATE_PAULI_ROT) {
         /* strings with X/Y/Z on local and global qubits, every qubit in some string */
         for (int t = 0; t < 3 * n; t++) {
@@ -326,6 +364,7 @@ static void mixed_circuit(vqe_circuit *c, int n, uint64_t seed)
   int p = 0;
   for (int rep = 0; rep < 2; rep++)
     for (int kind = 0; kind < VQE_GATE_COUNT; kind++) {
+      if (kind == VQE_GATE_SPIN_DOUBLE) continue;   /* no distributed form (test_gates_every_kind_every_qubit) */
       const vqe_gate_info *gi = vqe_gate_info_of((vqe_gate_kind)kind);
       vqe_gate g;
       memset(&g, 0, sizeof g);
@@ -426,9 +465,10 @@ static void test_dstatevec_errors(void)
 static void test_ansatz_circuits(void)
 {
   vqe_error err = {0};
-  const vqe_ansatz_kind kinds[] = {VQE_ANSATZ_UCCSD, VQE_ANSATZ_KUPCCGSD, VQE_ANSATZ_GATEFABRIC, VQE_ANSATZ_HEA};
+  const vqe_ansatz_kind kinds[] = {VQE_ANSATZ_UCCSD, VQE_ANSATZ_KUPCCGSD, VQE_ANSATZ_GATEFABRIC, VQE_ANSATZ_HEA,
+                                   VQE_ANSATZ_SA_UCCSD};
   for (int norb = 3; norb <= 5; norb++)
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
       if ((1 << (2 * norb - 1)) < vqe_dist_size()) continue;
       vqe_ansatz_spec spec;
       vqe_ansatz_spec_default(&spec);
@@ -449,6 +489,21 @@ static void test_ansatz_circuits(void)
       vqe_statevec_set_basis(&ref, a.reference, &err);
       vqe_dstatevec_set_basis(&d, a.reference, &err);
       int bad = 0;
+      if (vqe_dstatevec_check_circuit(&a.circuit, &d, &err) != VQE_OK) {
+        /* sa-uccsd's SPIN_DOUBLE gates have no distributed form once they reach the rank qubits */
+        CU_ASSERT_EQUAL(kinds[k], VQE_ANSATZ_SA_UCCSD);
+        CU_ASSERT(d.n_local < d.n_qubits);
+        TU_ASSERT_CONTAINS(err.msg, "no distributed form");
+        bad = 1;
+        size_t i = 0;
+        while (i < a.circuit.n_gates && a.circuit.gates[i].kind != VQE_GATE_SPIN_DOUBLE) i++;
+        CU_ASSERT_EQUAL(vqe_dstatevec_apply_circuit(&a.circuit, theta, &d, &err), VQE_ERR_INPUT);
+        CU_ASSERT(i < a.circuit.n_gates);
+        vqe_dstatevec_free(&d);
+        vqe_statevec_free(&ref);
+        vqe_ansatz_free(&a);
+        continue;
+      }
       for (size_t i = 0; i < a.circuit.n_gates && !bad; i++) {
         vqe_circuit_apply_gate(&a.circuit, i, theta, &ref, &err);
         vqe_dstatevec_apply_gate(&a.circuit, i, theta, &d, &err);

@@ -88,6 +88,10 @@ vqe_complex vqe_dstatevec_inner(const vqe_dstatevec *a, const vqe_dstatevec *b);
 vqe_complex vqe_dstatevec_amplitude(const vqe_dstatevec *s, uint64_t b);
 
 /* ---- gates (circuit.h semantics) --------------------------------------------------------------------- */
+/* Does every gate of c have a distributed form on this layout? SPIN_DOUBLE (up to 8 qubits at once,
+ * the doubles of sa-uccsd) has none when it reaches the rank-index qubits: VQE_ERR_INPUT naming the
+ * gate, the local qubits and what to use instead. */
+vqe_status vqe_dstatevec_check_circuit(const vqe_circuit *c, const vqe_dstatevec *s, vqe_error *err);
 vqe_status vqe_dstatevec_apply_circuit(const vqe_circuit *c, const double *theta, vqe_dstatevec *s,
                                        vqe_error *err);
 vqe_status vqe_dstatevec_apply_gate(const vqe_circuit *c, size_t i, const double *theta,

@@ -133,6 +133,7 @@ vqe_status vqe_dstatevec_vqe_run(const vqe_run_config *cfg, vqe_run_result *res,
   }
   /* rank count and memory per rank, before any work */
   if ((st = vqe_dstatevec_init_many(w, 3, ans.n_qubits, err))) goto done;
+  if ((st = vqe_dstatevec_check_circuit(&ans.circuit, &w[0], err))) goto done;
   dv_ctx dc = { &ans.circuit, h, ans.reference, w, err };
   {
     if ((st = vqe_dstatevec_set_basis(&w[0], vqe_reference_determinant(ham->norb, ham->n_alpha, ham->n_beta), err))) goto done;

@@ -364,20 +364,16 @@ static void d_pauli_comb(const vqe_dstatevec *s, vqe_complex *a, uint64_t x, uin
 
 enum { D_APPLY = 0, D_INVERSE = 1, D_GENERATOR = 2 };
 
-/* Qubits a primitive touches, with the JW string of the fermionic kinds. */
+/* Qubits a primitive touches (with the JW range of fermionic kinds): circ_gate_support's rule. */
 static uint64_t prim_support(const circ_prim *p)
 {
-  if (p->kind == VQE_GATE_PAULI_ROT) return p->x | p->z;
-  const circ_row *r = circ_row_of(p->kind);
-  uint64_t m = 0;
-  int lo = 64, hi = -1;
-  for (int j = 0; j < r->info.n_qubits; j++) {
-    m |= BIT(p->q[j]);
-    if (p->q[j] < lo) lo = p->q[j];
-    if (p->q[j] > hi) hi = p->q[j];
-  }
-  if (r->fermionic && hi >= 0) m |= (BIT(hi) | (BIT(hi) - 1)) & ~(BIT(lo) - 1);
-  return m;
+  vqe_gate g;
+  memset(&g, 0, sizeof g);
+  g.kind = p->kind;
+  memcpy(g.q, p->q, sizeof g.q);
+  g.x = p->x;
+  g.z = p->z;
+  return circ_gate_support(&g);
 }
 
 /* The primitive's matrix (apply, inverse or generator) in its own k-qubit register (bit j = q[j]). */
@@ -430,6 +426,23 @@ static void fermi_op(int single, const int *q, int mode, double t, double gen_sc
   }
 }
 
+static vqe_status no_dist_form(size_t i, const vqe_gate *g, const vqe_dstatevec *s, vqe_error *err)
+{
+  return vqe_error_set(err, VQE_ERR_INPUT, "%s (gate %zu) acts on qubits up to %d, but with %d ranks only qubits 0..%d are local "
+                       "and this gate has no distributed form: use fewer ranks, or an ansatz of two-level gates "
+                       "(uccsd, kupccgsd, gatefabric, hea) instead of sa-uccsd",
+                       vqe_gate_info_of(g->kind)->name, i, 63 - __builtin_clzll(circ_gate_support(g)), 1 << (s->n_qubits - s->n_local),
+                       s->n_local - 1);
+}
+
+vqe_status vqe_dstatevec_check_circuit(const vqe_circuit *c, const vqe_dstatevec *s, vqe_error *err)
+{
+  for (size_t i = 0; i < c->n_gates; i++)
+    if (c->gates[i].kind == VQE_GATE_SPIN_DOUBLE && (circ_gate_support(&c->gates[i]) >> s->n_local))
+      return no_dist_form(i, &c->gates[i], s, err);
+  return VQE_OK;
+}
+
 static vqe_status d_prim(const circ_prim *p, vqe_dstatevec *s, int mode, vqe_error *err)
 {
   const int nl = s->n_local;
@@ -480,6 +493,13 @@ static vqe_status d_prim(const circ_prim *p, vqe_dstatevec *s, int mode, vqe_err
     for (int64_t b = 0; b < (int64_t)s->local.dim; b++) a[b] += t.amp[b];
     vqe_statevec_free(&t);
     return VQE_OK;
+  }
+  case VQE_GATE_SPIN_DOUBLE: {
+    vqe_gate g;
+    memset(&g, 0, sizeof g);
+    g.kind = p->kind;
+    memcpy(g.q, p->q, sizeof g.q);
+    return no_dist_form(0, &g, s, err);
   }
   default: break;
   }
