@@ -121,7 +121,8 @@ out:
   return st;
 }
 
-static vqe_status molecule_case(const char *name, const char *path, int frozen, bench_row *row, vqe_error *e)
+static vqe_status molecule_case(const char *name, const char *path, int frozen, vqe_ansatz_kind kind,
+                                bench_row *row, vqe_error *e)
 {
   vqe_mo_hamiltonian ham;
   memset(&ham, 0, sizeof ham);
@@ -133,6 +134,7 @@ static vqe_status molecule_case(const char *name, const char *path, int frozen, 
   if (!st) { vqe_pauli_sum_free(&h); st = vqe_hamiltonian_jordan_wigner(&ham, -1, &h, e); }
   vqe_ansatz_spec s;
   vqe_ansatz_spec_default(&s);
+  s.kind = kind;
   s.norb = ham.norb; s.n_alpha = ham.n_alpha; s.n_beta = ham.n_beta;
   if (!st) st = vqe_ansatz_build(&s, &a, e);
   if (!st) st = time_case(name, &a, &h, 1.0, row, e);
@@ -171,13 +173,17 @@ int main(int argc, char **argv)
   }
   vqe_set_threads(threads);
   vqe_error e = {0};
-  bench_row rows[4];
+  bench_row rows[6];
   int nrows = 0;
   double t_all = vqe_wtime();
-  if (molecule_case("UCCSD H2O/STO-3G", "molecules/h2o.xyz", 0, &rows[nrows], &e)) return die("H2O", &e);
+  if (molecule_case("UCCSD H2O/STO-3G", "molecules/h2o.xyz", 0, VQE_ANSATZ_UCCSD, &rows[nrows], &e)) return die("H2O", &e);
+  nrows++;
+  if (molecule_case("sa-UCCSD H2O/STO-3G", "molecules/h2o.xyz", 0, VQE_ANSATZ_SA_UCCSD, &rows[nrows], &e)) return die("H2O", &e);
   nrows++;
   if (max_qubits >= 16) {
-    if (molecule_case("UCCSD N2/STO-3G fc2", "molecules/n2.xyz", 2, &rows[nrows], &e)) return die("N2", &e);
+    if (molecule_case("UCCSD N2/STO-3G fc2", "molecules/n2.xyz", 2, VQE_ANSATZ_UCCSD, &rows[nrows], &e)) return die("N2", &e);
+    nrows++;
+    if (molecule_case("sa-UCCSD N2/STO-3G fc2", "molecules/n2.xyz", 2, VQE_ANSATZ_SA_UCCSD, &rows[nrows], &e)) return die("N2", &e);
     nrows++;
   }
   for (int n = 20; n <= 24 && n <= max_qubits; n += 4) {
