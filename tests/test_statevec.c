@@ -539,6 +539,41 @@ static void test_errors(void)
   vqe_statevec_free(&s);
 }
 
+/* Single-qubit gates on far qubits (q >= 10 in the test build, >= 24 otherwise, run tile by tile; see
+ * kernels.c) against the element-by-element definition, real and complex matrices, 1 and 2 threads. */
+static void test_far_qubit_tiles(void)
+{
+  const int saved = omp_get_max_threads();
+  const vqe_complex ms[3][4] = {
+    { 0.8, -0.6, 0.6, 0.8 },                                               /* RY: real */
+    { CMPLX(0.6, 0.1), CMPLX(-0.3, 0.7), CMPLX(0.2, -0.5), CMPLX(0.9, 0.4) },   /* general */
+    { CMPLX(0, -1), 0.5, 0.25, CMPLX(1, 1) } };
+  double worst = 0;
+  for (int n = 11; n <= 12; n++)
+    for (int q = 9; q < n; q++)
+      for (int k = 0; k < 3; k++)
+        for (int t = 1; t <= 2; t++) {
+          omp_set_num_threads(t);
+          vqe_rng r;
+          vqe_rng_seed(&r, 40 + (uint64_t)(n * 100 + q * 10 + k));
+          vqe_statevec s;
+          rstate(&s, n, &r);
+          cplx *ref = malloc(s.dim * sizeof *ref);
+          const uint64_t bit = UINT64_C(1) << q;
+          for (uint64_t i = 0; i < s.dim; i++) {
+            const uint64_t i0 = i & ~bit, i1 = i | bit;
+            ref[i] = (i & bit) ? ms[k][2] * s.amp[i0] + ms[k][3] * s.amp[i1] : ms[k][0] * s.amp[i0] + ms[k][1] * s.amp[i1];
+          }
+          CU_ASSERT_EQUAL(vqe_statevec_apply_1q(&s, q, ms[k], NULL), VQE_OK);
+          const double e = rf_maxdiff(s.dim, (const cplx *)s.amp, ref);
+          if (e > worst) worst = e;
+          free(ref);
+          vqe_statevec_free(&s);
+        }
+  omp_set_num_threads(saved);
+  CU_ASSERT(worst <= 1e-14);
+}
+
 /* 1 thread vs 2: kernels, reductions, H|ψ⟩ and the fermionic path give identical numbers. */
 static void test_threads_identical(void)
 {
@@ -581,6 +616,7 @@ static void test_threads_identical(void)
 int main(void)
 {
   static const tu_test tests[] = {
+    { "single-qubit gates on far qubits (tiled) = definition", test_far_qubit_tiles },
     { "kernels on every qubit position, n = 1..6, vs dense reference", test_kernels_every_position },
     { "vector operations and basis states", test_vector_ops },
     { "Pauli-sum expectation and H|psi> vs dense, grouped = ungrouped", test_pauli_sum_vs_dense },
