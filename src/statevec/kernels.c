@@ -3,6 +3,7 @@
  * operation mixes by inserting zero bits at the operation's (sorted) qubit positions into a counter,
  * so every iteration is independent: the OpenMP split never changes the result. */
 #include "statevec/sv_internal.h"
+#include <omp.h>
 #include <string.h>
 
 int sv_mask_positions(uint64_t mask, int *pos)
@@ -21,18 +22,15 @@ int sv_mask_positions(uint64_t mask, int *pos)
  * the build targets x86-64-v2 (SSE only), and this is the kernel a fused circuit spends its time in.
  * m·v = re(m)·(vr, vi) + im(m)·(−vi, vr) per complex lane. */
 __attribute__((target("avx2,fma")))
-static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
+static void k1q_avx2_range(double *d, int q, const vqe_complex m[4], int64_t i_lo, int64_t i_hi)
 {
-  const int64_t half = (int64_t)1 << (n - 1);
-  double *d = (double *)a;
   if (q == 0) {
     /* pairs (2i, 2i+1) in one register [a0 | a1]; the other one swapped to [a1 | a0] */
     const __m256d dr = _mm256_setr_pd(creal(m[0]), creal(m[0]), creal(m[3]), creal(m[3]));
     const __m256d di = _mm256_setr_pd(-cimag(m[0]), cimag(m[0]), -cimag(m[3]), cimag(m[3]));
     const __m256d orr = _mm256_setr_pd(creal(m[1]), creal(m[1]), creal(m[2]), creal(m[2]));
     const __m256d oi = _mm256_setr_pd(-cimag(m[1]), cimag(m[1]), -cimag(m[2]), cimag(m[2]));
-#pragma omp parallel for schedule(static) if (par)
-    for (int64_t i = 0; i < half; i++) {
+    for (int64_t i = i_lo; i < i_hi; i++) {
       const __m256d v = _mm256_loadu_pd(d + 4 * i);
       const __m256d w = _mm256_permute2f128_pd(v, v, 1);
       const __m256d vs = _mm256_permute_pd(v, 5), ws = _mm256_permute_pd(w, 5);
@@ -49,11 +47,27 @@ static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int p
   const __m256d r01 = _mm256_set1_pd(creal(m[1])), i01 = _mm256_setr_pd(-cimag(m[1]), cimag(m[1]), -cimag(m[1]), cimag(m[1]));
   const __m256d r10 = _mm256_set1_pd(creal(m[2])), i10 = _mm256_setr_pd(-cimag(m[2]), cimag(m[2]), -cimag(m[2]), cimag(m[2]));
   const __m256d r11 = _mm256_set1_pd(creal(m[3])), i11 = _mm256_setr_pd(-cimag(m[3]), cimag(m[3]), -cimag(m[3]), cimag(m[3]));
-#pragma omp parallel for schedule(static) if (par)
-  for (int64_t i = 0; i < half; i += 2) {
-    /* i even and q >= 1: i0, i0+1 both have bit q clear */
-    const uint64_t i0 = sv_insert0((uint64_t)i, q), i1 = i0 | bit;
-    const __m256d v0 = _mm256_loadu_pd(d + 2 * i0), v1 = _mm256_loadu_pd(d + 2 * i1);
+  if (cimag(m[0]) == 0 && cimag(m[1]) == 0 && cimag(m[2]) == 0 && cimag(m[3]) == 0) {
+    /* a real matrix (RY, H, the RY part of a layer): 2 multiplies + 2 FMAs per 4 amplitudes */
+    for (int64_t i = i_lo; i < i_hi;) {
+      /* pairs i .. stop−1 have contiguous lower members (no index arithmetic inside) */
+      const int64_t end = ((i >> q) + 1) << q, stop = end < i_hi ? end : i_hi;
+      double *p0 = d + 2 * sv_insert0((uint64_t)i, q), *p1 = p0 + 2 * bit;
+      for (int64_t j = 0; j < 2 * (stop - i); j += 4) {
+        const __m256d v0 = _mm256_loadu_pd(p0 + j), v1 = _mm256_loadu_pd(p1 + j);
+        _mm256_storeu_pd(p0 + j, _mm256_fmadd_pd(v0, r00, _mm256_mul_pd(v1, r01)));
+        _mm256_storeu_pd(p1 + j, _mm256_fmadd_pd(v0, r10, _mm256_mul_pd(v1, r11)));
+      }
+      i = stop;
+    }
+    return;
+  }
+  for (int64_t i = i_lo; i < i_hi;) {
+    /* i even and q >= 1: pairs i .. stop−1 have contiguous lower members, two per register */
+    const int64_t end = ((i >> q) + 1) << q, stop = end < i_hi ? end : i_hi;
+    double *p0 = d + 2 * sv_insert0((uint64_t)i, q), *p1 = p0 + 2 * bit;
+    for (int64_t j = 0; j < 2 * (stop - i); j += 4) {
+    const __m256d v0 = _mm256_loadu_pd(p0 + j), v1 = _mm256_loadu_pd(p1 + j);
     const __m256d s0 = _mm256_permute_pd(v0, 5), s1 = _mm256_permute_pd(v1, 5);
     __m256d n0 = _mm256_mul_pd(s1, i01), n1 = _mm256_mul_pd(s1, i11);
     n0 = _mm256_fmadd_pd(v1, r01, n0);
@@ -62,8 +76,27 @@ static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int p
     n1 = _mm256_fmadd_pd(s0, i10, n1);
     n0 = _mm256_fmadd_pd(v0, r00, n0);
     n1 = _mm256_fmadd_pd(v0, r10, n1);
-    _mm256_storeu_pd(d + 2 * i0, n0);
-    _mm256_storeu_pd(d + 2 * i1, n1);
+    _mm256_storeu_pd(p0 + j, n0);
+    _mm256_storeu_pd(p1 + j, n1);
+    }
+    i = stop;
+  }
+}
+
+
+/* The 2×2 over all pairs: serially, or split into even-sized contiguous ranges, one per thread (an
+ * `omp parallel for if (0)` still costs a runtime call, which dominated the 1024-amplitude L1
+ * sub-blocks of fused runs). */
+static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
+{
+  const int64_t half = (int64_t)1 << (n - 1);
+  if (!par) { k1q_avx2_range((double *)a, q, m, 0, half); return; }
+#pragma omp parallel
+  {
+    const int64_t nt = omp_get_num_threads(), me = omp_get_thread_num();
+    const int64_t per = ((half + nt - 1) / nt + 1) & ~INT64_C(1);
+    const int64_t lo = me * per < half ? me * per : half, hi = lo + per < half ? lo + per : half;
+    k1q_avx2_range((double *)a, q, m, lo, hi);
   }
 }
 
