@@ -100,7 +100,7 @@ static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int p
   }
 }
 
-static int have_avx2(void)
+int sv_have_avx2(void)
 {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
@@ -175,7 +175,7 @@ static void k1q_tiled_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4],
 static void k1q_tiled(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (have_avx2()) { k1q_tiled_avx2(a, n, q, m, par); return; }
+  if (sv_have_avx2()) { k1q_tiled_avx2(a, n, q, m, par); return; }
 #endif
   const int64_t half = (int64_t)1 << (n - 1);
   const uint64_t bit = UINT64_C(1) << q;
@@ -235,7 +235,7 @@ void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
     return;
   }
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (have_avx2()) { k1q_avx2(a, n, q, m, par); return; }
+  if (sv_have_avx2()) { k1q_avx2(a, n, q, m, par); return; }
 #endif
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < half; i++) {
