@@ -147,7 +147,7 @@ vqe_status vqe_ansatz_prepare(const vqe_ansatz *a, const double *theta, vqe_stat
 void vqe_uccsd_excitations(int norb, int n_alpha, int n_beta, int *singles, size_t *n_singles,
                            int *doubles, size_t *n_doubles);
 
-/* Excitation lists of sa-uccsd in the documented order, spatial orbitals: *n_singles pairs (a, i) into
+/* Excitation lists of sa-uccsd in the documented order (norb <= 32), spatial orbitals: *n_singles pairs (a, i) into
  * singles[2k], *n_doubles quadruples (a, b, j, i) (T = E_ai E_bj) into doubles[4k]; either array may be
  * NULL to count only. */
 void vqe_sa_uccsd_excitations(int norb, int n_alpha, int n_beta, int *singles, size_t *n_singles,

@@ -268,9 +268,9 @@ void vqe_sa_uccsd_excitations(int norb, int n_alpha, int n_beta, int *singles, s
 {
   const uint64_t ref = vqe_reference_determinant(norb, n_alpha, n_beta);
   const int hi = n_alpha > n_beta ? n_alpha : n_beta, lo = n_alpha < n_beta ? n_alpha : n_beta;
-  int (*pr)[2] = malloc((size_t)(norb * norb + 1) * sizeof *pr);
+  int pr[32 * 32][2];   /* norb <= 32: the reference is a 64-bit determinant */
   size_t np = 0, ns = 0, nd = 0;
-  if (!pr) { if (n_singles) *n_singles = 0; if (n_doubles) *n_doubles = 0; return; }
+  if (norb > 32) norb = 0;
   for (int i = 0; i < hi && i < norb; i++)
     for (int a = lo; a < norb; a++)
       if (a != i && spin_free_nonzero(ref, a, i, -1, -1)) { pr[np][0] = a; pr[np][1] = i; np++; }
@@ -286,7 +286,6 @@ void vqe_sa_uccsd_excitations(int norb, int n_alpha, int n_beta, int *singles, s
       if (doubles) { doubles[4 * nd] = a; doubles[4 * nd + 1] = b; doubles[4 * nd + 2] = j; doubles[4 * nd + 3] = i; }
       nd++;
     }
-  free(pr);
   if (n_singles) *n_singles = ns;
   if (n_doubles) *n_doubles = nd;
 }
