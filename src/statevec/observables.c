@@ -92,7 +92,8 @@ static double term_pairs_avx2(const vqe_complex *a, uint64_t x, int h, uint64_t 
 {
   const double *d = (const double *)a;
   const __m256d imsign = _mm256_setr_pd(1.0, -1.0, 1.0, -1.0);
-  const __m256d odd = _mm256_castsi256_pd(_mm256_setr_epi64x(0, 0, (int64_t)(z & 1) << 63, (int64_t)(z & 1) << 63));
+  const double zo = (z & 1) ? -0.0 : 0.0;   /* sign bits: xor with −0.0 flips a lane's sign */
+  const __m256d odd = _mm256_setr_pd(0.0, 0.0, zo, zo);
   __m256d r0 = _mm256_setzero_pd(), r1 = r0, i0 = r0, i1 = r0;
   for (uint64_t i = lo; i < hi;) {
     const uint64_t end = ((i >> h) + 1) << h, stop = end < hi ? end : hi;
@@ -103,7 +104,7 @@ static double term_pairs_avx2(const vqe_complex *a, uint64_t x, int h, uint64_t 
       __m256d u = _mm256_loadu_pd(d + 2 * p);
       if (x & 1) u = _mm256_permute2f128_pd(u, u, 1);
       const __m256d v = _mm256_loadu_pd(d + 2 * b);
-      const __m256d sg = _mm256_xor_pd(odd, _mm256_castsi256_pd(_mm256_set1_epi64x((int64_t)sv_parity(b & z) << 63)));
+      const __m256d sg = _mm256_xor_pd(odd, _mm256_set1_pd(sv_parity(b & z) ? -0.0 : 0.0));
       const __m256d uv = _mm256_xor_pd(_mm256_mul_pd(u, v), sg);
       const __m256d us = _mm256_xor_pd(_mm256_mul_pd(u, _mm256_permute_pd(v, 5)), sg);
       if (j & 2) { r1 = _mm256_add_pd(r1, uv); i1 = _mm256_fmadd_pd(us, imsign, i1); }
