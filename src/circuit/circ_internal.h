@@ -39,6 +39,7 @@ void circ_prim_apply_inverse(const circ_prim *p, vqe_complex *a, int n, int par)
 /* Qubits a gate touches (for PAULI_ROT its support; for fermionic kinds the range with the JW
  * string). */
 uint64_t circ_gate_support(const vqe_gate *g);
+uint64_t circ_prim_support(const circ_prim *p);   /* the same rule for a primitive */
 /* The qubits that define a gate's matrix: q[] (or the sorted support of PAULI_ROT); returns k. */
 int circ_gate_qubits(const vqe_gate *g, int *qs);
 

@@ -51,17 +51,6 @@ void vqe_fuse_options_default(vqe_fuse_options *o)
   o->cache_block_qubits = -1;   /* auto */
 }
 
-static uint64_t prim_mask(const circ_prim *p)
-{
-  vqe_gate g;
-  memset(&g, 0, sizeof g);
-  g.kind = p->kind;
-  memcpy(g.q, p->q, sizeof g.q);
-  g.x = p->x;
-  g.z = p->z;
-  return circ_gate_support(&g);
-}
-
 /* Renumber a primitive's qubits through map[global] = local. */
 static circ_prim prim_remap(const circ_prim *p, const int *map)
 {
@@ -257,7 +246,7 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
     for (int j = 0; j < np; j++) {
       fop g;
       memset(&g, 0, sizeof g);
-      g.mask = prim_mask(&pr[j]);
+      g.mask = circ_prim_support(&pr[j]);
       const int k = __builtin_popcountll(g.mask);
       if (!circ_row_of(pr[j].kind)->fermionic && k <= F) {
         g.type = OP_DENSE;
@@ -352,7 +341,7 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
       }
       for (size_t t = r->op0; t < r->op1; t++) {
         fop lo = sched[t];
-        if (lo.type == OP_SPECIAL) { lo.prim = prim_remap(&lo.prim, map); lo.lmask = prim_mask(&lo.prim); }
+        if (lo.type == OP_SPECIAL) { lo.prim = prim_remap(&lo.prim, map); lo.lmask = circ_prim_support(&lo.prim); }
         else {
           lo.lmask = 0;
           for (int q = 0; q < lo.k; q++) { lo.qs[q] = map[lo.qs[q]]; lo.lmask |= UINT64_C(1) << lo.qs[q]; }   /* order kept: map is monotone */

@@ -308,6 +308,17 @@ uint64_t circ_gate_support(const vqe_gate *g)
   return m;
 }
 
+uint64_t circ_prim_support(const circ_prim *p)
+{
+  vqe_gate g;
+  memset(&g, 0, sizeof g);
+  g.kind = p->kind;
+  memcpy(g.q, p->q, sizeof g.q);
+  g.x = p->x;
+  g.z = p->z;
+  return circ_gate_support(&g);
+}
+
 int circ_gate_qubits(const vqe_gate *g, int *qs)
 {
   if (g->kind == VQE_GATE_PAULI_ROT) return sv_mask_positions(g->x | g->z, qs);

@@ -364,18 +364,6 @@ static void d_pauli_comb(const vqe_dstatevec *s, vqe_complex *a, uint64_t x, uin
 
 enum { D_APPLY = 0, D_INVERSE = 1, D_GENERATOR = 2 };
 
-/* Qubits a primitive touches (with the JW range of fermionic kinds): circ_gate_support's rule. */
-static uint64_t prim_support(const circ_prim *p)
-{
-  vqe_gate g;
-  memset(&g, 0, sizeof g);
-  g.kind = p->kind;
-  memcpy(g.q, p->q, sizeof g.q);
-  g.x = p->x;
-  g.z = p->z;
-  return circ_gate_support(&g);
-}
-
 /* The primitive's matrix (apply, inverse or generator) in its own k-qubit register (bit j = q[j]). */
 static vqe_status prim_matrix(const circ_prim *p, int k, int mode, vqe_complex *m, vqe_error *err)
 {
@@ -447,7 +435,7 @@ static vqe_status d_prim(const circ_prim *p, vqe_dstatevec *s, int mode, vqe_err
 {
   const int nl = s->n_local;
   vqe_complex *a = s->local.amp;
-  if ((prim_support(p) >> nl) == 0) {
+  if ((circ_prim_support(p) >> nl) == 0) {
     /* all local: the single-process kernels on the chunk */
     const int par = SV_PAR(nl);
     if (mode == D_APPLY) circ_prim_apply(p, a, nl, par);

@@ -18,6 +18,41 @@ int sv_mask_positions(uint64_t mask, int *pos)
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+/* A 2×2 m split for AVX2 (two complex lanes per register): m·v = re(m)·(vr, vi) + im(m)·(−vi, vr). */
+typedef struct { __m256d r00, i00, r01, i01, r10, i10, r11, i11; int real; } m2x2_avx;
+
+__attribute__((target("avx2,fma")))
+static inline void m2x2_avx_init(m2x2_avx *c, const vqe_complex m[4])
+{
+  c->r00 = _mm256_set1_pd(creal(m[0])); c->i00 = _mm256_setr_pd(-cimag(m[0]), cimag(m[0]), -cimag(m[0]), cimag(m[0]));
+  c->r01 = _mm256_set1_pd(creal(m[1])); c->i01 = _mm256_setr_pd(-cimag(m[1]), cimag(m[1]), -cimag(m[1]), cimag(m[1]));
+  c->r10 = _mm256_set1_pd(creal(m[2])); c->i10 = _mm256_setr_pd(-cimag(m[2]), cimag(m[2]), -cimag(m[2]), cimag(m[2]));
+  c->r11 = _mm256_set1_pd(creal(m[3])); c->i11 = _mm256_setr_pd(-cimag(m[3]), cimag(m[3]), -cimag(m[3]), cimag(m[3]));
+  c->real = cimag(m[0]) == 0 && cimag(m[1]) == 0 && cimag(m[2]) == 0 && cimag(m[3]) == 0;
+}
+
+/* (n0, n1) = m·(v0, v1): a general matrix, and a real one (RY, H: 2 multiplies + 2 FMAs per 4
+ * amplitudes). Callers keep one loop per case so the test is outside the loop. */
+__attribute__((target("avx2,fma")))
+static inline void m2x2_avx_cplx(const m2x2_avx *c, __m256d v0, __m256d v1, __m256d *n0, __m256d *n1)
+{
+  const __m256d s0 = _mm256_permute_pd(v0, 5), s1 = _mm256_permute_pd(v1, 5);
+  __m256d a = _mm256_mul_pd(s1, c->i01), b = _mm256_mul_pd(s1, c->i11);
+  a = _mm256_fmadd_pd(v1, c->r01, a);
+  b = _mm256_fmadd_pd(v1, c->r11, b);
+  a = _mm256_fmadd_pd(s0, c->i00, a);
+  b = _mm256_fmadd_pd(s0, c->i10, b);
+  *n0 = _mm256_fmadd_pd(v0, c->r00, a);
+  *n1 = _mm256_fmadd_pd(v0, c->r10, b);
+}
+
+__attribute__((target("avx2,fma")))
+static inline void m2x2_avx_real(const m2x2_avx *c, __m256d v0, __m256d v1, __m256d *n0, __m256d *n1)
+{
+  *n0 = _mm256_fmadd_pd(v0, c->r00, _mm256_mul_pd(v1, c->r01));
+  *n1 = _mm256_fmadd_pd(v0, c->r10, _mm256_mul_pd(v1, c->r11));
+}
+
 /* General 2×2 with AVX2+FMA (two amplitudes per register), chosen at run time when the CPU has them:
  * the build targets x86-64-v2 (SSE only), and this is the kernel a fused circuit spends its time in.
  * m·v = re(m)·(vr, vi) + im(m)·(−vi, vr) per complex lane. */
@@ -43,20 +78,19 @@ static void k1q_avx2_range(double *d, int q, const vqe_complex m[4], int64_t i_l
     return;
   }
   const uint64_t bit = UINT64_C(1) << q;
-  const __m256d r00 = _mm256_set1_pd(creal(m[0])), i00 = _mm256_setr_pd(-cimag(m[0]), cimag(m[0]), -cimag(m[0]), cimag(m[0]));
-  const __m256d r01 = _mm256_set1_pd(creal(m[1])), i01 = _mm256_setr_pd(-cimag(m[1]), cimag(m[1]), -cimag(m[1]), cimag(m[1]));
-  const __m256d r10 = _mm256_set1_pd(creal(m[2])), i10 = _mm256_setr_pd(-cimag(m[2]), cimag(m[2]), -cimag(m[2]), cimag(m[2]));
-  const __m256d r11 = _mm256_set1_pd(creal(m[3])), i11 = _mm256_setr_pd(-cimag(m[3]), cimag(m[3]), -cimag(m[3]), cimag(m[3]));
-  if (cimag(m[0]) == 0 && cimag(m[1]) == 0 && cimag(m[2]) == 0 && cimag(m[3]) == 0) {
+  m2x2_avx c;
+  m2x2_avx_init(&c, m);
+  if (c.real) {
     /* a real matrix (RY, H, the RY part of a layer): 2 multiplies + 2 FMAs per 4 amplitudes */
     for (int64_t i = i_lo; i < i_hi;) {
       /* pairs i .. stop−1 have contiguous lower members (no index arithmetic inside) */
       const int64_t end = ((i >> q) + 1) << q, stop = end < i_hi ? end : i_hi;
       double *p0 = d + 2 * sv_insert0((uint64_t)i, q), *p1 = p0 + 2 * bit;
       for (int64_t j = 0; j < 2 * (stop - i); j += 4) {
-        const __m256d v0 = _mm256_loadu_pd(p0 + j), v1 = _mm256_loadu_pd(p1 + j);
-        _mm256_storeu_pd(p0 + j, _mm256_fmadd_pd(v0, r00, _mm256_mul_pd(v1, r01)));
-        _mm256_storeu_pd(p1 + j, _mm256_fmadd_pd(v0, r10, _mm256_mul_pd(v1, r11)));
+        __m256d n0, n1;
+        m2x2_avx_real(&c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
+        _mm256_storeu_pd(p0 + j, n0);
+        _mm256_storeu_pd(p1 + j, n1);
       }
       i = stop;
     }
@@ -67,17 +101,10 @@ static void k1q_avx2_range(double *d, int q, const vqe_complex m[4], int64_t i_l
     const int64_t end = ((i >> q) + 1) << q, stop = end < i_hi ? end : i_hi;
     double *p0 = d + 2 * sv_insert0((uint64_t)i, q), *p1 = p0 + 2 * bit;
     for (int64_t j = 0; j < 2 * (stop - i); j += 4) {
-    const __m256d v0 = _mm256_loadu_pd(p0 + j), v1 = _mm256_loadu_pd(p1 + j);
-    const __m256d s0 = _mm256_permute_pd(v0, 5), s1 = _mm256_permute_pd(v1, 5);
-    __m256d n0 = _mm256_mul_pd(s1, i01), n1 = _mm256_mul_pd(s1, i11);
-    n0 = _mm256_fmadd_pd(v1, r01, n0);
-    n1 = _mm256_fmadd_pd(v1, r11, n1);
-    n0 = _mm256_fmadd_pd(s0, i00, n0);
-    n1 = _mm256_fmadd_pd(s0, i10, n1);
-    n0 = _mm256_fmadd_pd(v0, r00, n0);
-    n1 = _mm256_fmadd_pd(v0, r10, n1);
-    _mm256_storeu_pd(p0 + j, n0);
-    _mm256_storeu_pd(p1 + j, n1);
+      __m256d n0, n1;
+      m2x2_avx_cplx(&c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
+      _mm256_storeu_pd(p0 + j, n0);
+      _mm256_storeu_pd(p1 + j, n1);
     }
     i = stop;
   }
@@ -132,11 +159,8 @@ static void k1q_tiled_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4],
 {
   const int64_t half = (int64_t)1 << (n - 1);
   const uint64_t bit = UINT64_C(1) << q;
-  const __m256d r00 = _mm256_set1_pd(creal(m[0])), i00 = _mm256_setr_pd(-cimag(m[0]), cimag(m[0]), -cimag(m[0]), cimag(m[0]));
-  const __m256d r01 = _mm256_set1_pd(creal(m[1])), i01 = _mm256_setr_pd(-cimag(m[1]), cimag(m[1]), -cimag(m[1]), cimag(m[1]));
-  const __m256d r10 = _mm256_set1_pd(creal(m[2])), i10 = _mm256_setr_pd(-cimag(m[2]), cimag(m[2]), -cimag(m[2]), cimag(m[2]));
-  const __m256d r11 = _mm256_set1_pd(creal(m[3])), i11 = _mm256_setr_pd(-cimag(m[3]), cimag(m[3]), -cimag(m[3]), cimag(m[3]));
-  const int real = cimag(m[0]) == 0 && cimag(m[1]) == 0 && cimag(m[2]) == 0 && cimag(m[3]) == 0;
+  m2x2_avx c;
+  m2x2_avx_init(&c, m);
 #pragma omp parallel if (par)
   {
     double buf[2 * SV_TILE_PAIRS] __attribute__((aligned(64)));
@@ -145,24 +169,17 @@ static void k1q_tiled_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4],
       double *lo = (double *)(a + sv_insert0((uint64_t)t, q)), *hi = lo + 2 * bit;
       for (int j = 0; j < 2 * SV_TILE_PAIRS; j += 4) _mm256_store_pd(buf + j, _mm256_loadu_pd(lo + j));
       const char *next = (const char *)(a + sv_insert0((uint64_t)(t + SV_TILE_PAIRS < half ? t + SV_TILE_PAIRS : t), q));
-      if (real)   /* RY, H, X, …: half the arithmetic */
+      __m256d n0, n1;
+      if (c.real)   /* RY, H, X, …: half the arithmetic */
         for (int j = 0; j < 2 * SV_TILE_PAIRS; j += 4) {
           if (!(j & 7)) _mm_prefetch(next + 8 * j, _MM_HINT_T0);   /* the next tile's burst read */
-          const __m256d v0 = _mm256_load_pd(buf + j), v1 = _mm256_loadu_pd(hi + j);
-          _mm256_store_pd(buf + j, _mm256_fmadd_pd(v0, r00, _mm256_mul_pd(v1, r01)));
-          _mm256_storeu_pd(hi + j, _mm256_fmadd_pd(v0, r10, _mm256_mul_pd(v1, r11)));
+          m2x2_avx_real(&c, _mm256_load_pd(buf + j), _mm256_loadu_pd(hi + j), &n0, &n1);
+          _mm256_store_pd(buf + j, n0);
+          _mm256_storeu_pd(hi + j, n1);
         }
       else for (int j = 0; j < 2 * SV_TILE_PAIRS; j += 4) {
         if (!(j & 7)) _mm_prefetch(next + 8 * j, _MM_HINT_T0);
-        const __m256d v0 = _mm256_load_pd(buf + j), v1 = _mm256_loadu_pd(hi + j);
-        const __m256d s0 = _mm256_permute_pd(v0, 5), s1 = _mm256_permute_pd(v1, 5);
-        __m256d n0 = _mm256_mul_pd(s1, i01), n1 = _mm256_mul_pd(s1, i11);
-        n0 = _mm256_fmadd_pd(v1, r01, n0);
-        n1 = _mm256_fmadd_pd(v1, r11, n1);
-        n0 = _mm256_fmadd_pd(s0, i00, n0);
-        n1 = _mm256_fmadd_pd(s0, i10, n1);
-        n0 = _mm256_fmadd_pd(v0, r00, n0);
-        n1 = _mm256_fmadd_pd(v0, r10, n1);
+        m2x2_avx_cplx(&c, _mm256_load_pd(buf + j), _mm256_loadu_pd(hi + j), &n0, &n1);
         _mm256_store_pd(buf + j, n0);
         _mm256_storeu_pd(hi + j, n1);
       }
