@@ -208,30 +208,53 @@ void vqe_uccsd_excitations(int norb, int n_alpha, int n_beta, int *singles, size
   if (n_doubles) *n_doubles = nd;
 }
 
-static vqe_status build_uccsd(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error *err)
+/* The UCC Trotter product shared by uccsd and sa-uccsd: the excitation lists of `list` (spin orbitals
+ * for uccsd, spatial orbitals for sa-uccsd), all doubles then all singles (or the reverse, ucc_order),
+ * one parameter per excitation. uccsd: FERMI_DOUBLE / FERMI_SINGLE; sa-uccsd: SPIN_DOUBLE on the α
+ * qubits and the α and β FERMI_SINGLE sharing a parameter. */
+typedef void (*ucc_list_fn)(int norb, int n_alpha, int n_beta, int *singles, size_t *n_singles,
+                            int *doubles, size_t *n_doubles);
+
+static vqe_status build_ucc(const vqe_ansatz_spec *s, vqe_ansatz *a, const char *name, ucc_list_fn list,
+                            int spin_adapted, vqe_error *err)
 {
   size_t ns, nd;
-  vqe_uccsd_excitations(s->norb, s->n_alpha, s->n_beta, NULL, &ns, NULL, &nd);
+  list(s->norb, s->n_alpha, s->n_beta, NULL, &ns, NULL, &nd);
   if (ns + nd == 0)
-    return vqe_error_set(err, VQE_ERR_INPUT, "ansatz uccsd: no excitations from the reference (%d alpha, %d beta electrons in %d orbitals): "
-                         "the space must have both occupied and virtual orbitals", s->n_alpha, s->n_beta, s->norb);
+    return vqe_error_set(err, VQE_ERR_INPUT, "ansatz %s: no excitations from the reference (%d alpha, %d beta electrons in %d orbitals): "
+                         "the space must have both occupied and virtual orbitals", name, s->n_alpha, s->n_beta, s->norb);
   int *sg = malloc((2 * ns + 1) * sizeof *sg), *db = malloc((4 * nd + 1) * sizeof *db);
-  if (!sg || !db) { free(sg); free(db); return vqe_error_set(err, VQE_ERR_RESOURCE, "ansatz uccsd: out of memory"); }
-  vqe_uccsd_excitations(s->norb, s->n_alpha, s->n_beta, sg, &ns, db, &nd);
+  if (!sg || !db) { free(sg); free(db); return vqe_error_set(err, VQE_ERR_RESOURCE, "ansatz %s: out of memory", name); }
+  list(s->norb, s->n_alpha, s->n_beta, sg, &ns, db, &nd);
+  vqe_circuit *c = &a->circuit;
   vqe_status st = VQE_OK;
   int param = 0;
   for (int block = 0; block < 2 && !st; block++) {
-    int doubles_now = (s->ucc_order == VQE_UCC_DOUBLES_FIRST) == (block == 0);
+    const int doubles_now = (s->ucc_order == VQE_UCC_DOUBLES_FIRST) == (block == 0);
     if (doubles_now)
-      for (size_t k = 0; k < nd && !st; k++)
-        st = vqe_circuit_add_param(&a->circuit, VQE_GATE_FERMI_DOUBLE, db + 4 * k, param++, 1.0, err);
+      for (size_t k = 0; k < nd && !st; k++) {
+        const int *e = db + 4 * k, q[4] = { 2 * e[0], 2 * e[1], 2 * e[2], 2 * e[3] };
+        st = spin_adapted ? vqe_circuit_add_param(c, VQE_GATE_SPIN_DOUBLE, q, param++, 1.0, err)
+                          : vqe_circuit_add_param(c, VQE_GATE_FERMI_DOUBLE, e, param++, 1.0, err);
+      }
     else
-      for (size_t k = 0; k < ns && !st; k++)
-        st = vqe_circuit_add_param(&a->circuit, VQE_GATE_FERMI_SINGLE, sg + 2 * k, param++, 1.0, err);
+      for (size_t k = 0; k < ns && !st; k++) {
+        const int *e = sg + 2 * k;
+        if (!spin_adapted) { st = vqe_circuit_add_param(c, VQE_GATE_FERMI_SINGLE, e, param++, 1.0, err); continue; }
+        const int qa[2] = { 2 * e[0], 2 * e[1] }, qb[2] = { qa[0] + 1, qa[1] + 1 };
+        st = vqe_circuit_add_param(c, VQE_GATE_FERMI_SINGLE, qa, param, 1.0, err);
+        if (!st) st = vqe_circuit_add_param(c, VQE_GATE_FERMI_SINGLE, qb, param, 1.0, err);
+        param++;
+      }
   }
   free(sg);
   free(db);
   return st;
+}
+
+static vqe_status build_uccsd(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error *err)
+{
+  return build_ucc(s, a, "uccsd", vqe_uccsd_excitations, 0, err);
 }
 
 /* ---- spin-adapted UCCSD ------------------------------------------------------------------------------ */
@@ -292,34 +315,7 @@ void vqe_sa_uccsd_excitations(int norb, int n_alpha, int n_beta, int *singles, s
 
 static vqe_status build_sa_uccsd(const vqe_ansatz_spec *s, vqe_ansatz *a, vqe_error *err)
 {
-  size_t ns, nd;
-  vqe_sa_uccsd_excitations(s->norb, s->n_alpha, s->n_beta, NULL, &ns, NULL, &nd);
-  if (ns + nd == 0)
-    return vqe_error_set(err, VQE_ERR_INPUT, "ansatz sa-uccsd: no excitations from the reference (%d alpha, %d beta electrons in %d orbitals): "
-                         "the space must have both occupied and virtual orbitals", s->n_alpha, s->n_beta, s->norb);
-  int *sg = malloc((2 * ns + 1) * sizeof *sg), *db = malloc((4 * nd + 1) * sizeof *db);
-  if (!sg || !db) { free(sg); free(db); return vqe_error_set(err, VQE_ERR_RESOURCE, "ansatz sa-uccsd: out of memory"); }
-  vqe_sa_uccsd_excitations(s->norb, s->n_alpha, s->n_beta, sg, &ns, db, &nd);
-  vqe_status st = VQE_OK;
-  int param = 0;
-  for (int block = 0; block < 2 && !st; block++) {
-    const int doubles_now = (s->ucc_order == VQE_UCC_DOUBLES_FIRST) == (block == 0);
-    if (doubles_now)
-      for (size_t k = 0; k < nd && !st; k++) {
-        const int q[4] = { 2 * db[4 * k], 2 * db[4 * k + 1], 2 * db[4 * k + 2], 2 * db[4 * k + 3] };
-        st = vqe_circuit_add_param(&a->circuit, VQE_GATE_SPIN_DOUBLE, q, param++, 1.0, err);
-      }
-    else
-      for (size_t k = 0; k < ns && !st; k++) {
-        const int qa[2] = { 2 * sg[2 * k], 2 * sg[2 * k + 1] }, qb[2] = { qa[0] + 1, qa[1] + 1 };
-        st = vqe_circuit_add_param(&a->circuit, VQE_GATE_FERMI_SINGLE, qa, param, 1.0, err);
-        if (!st) st = vqe_circuit_add_param(&a->circuit, VQE_GATE_FERMI_SINGLE, qb, param, 1.0, err);
-        param++;
-      }
-  }
-  free(sg);
-  free(db);
-  return st;
+  return build_ucc(s, a, "sa-uccsd", vqe_sa_uccsd_excitations, 1, err);
 }
 
 /* ---- k-UpCCGSD ------------------------------------------------------------------------------------- */

@@ -80,32 +80,24 @@ static void k1q_avx2_range(double *d, int q, const vqe_complex m[4], int64_t i_l
   const uint64_t bit = UINT64_C(1) << q;
   m2x2_avx c;
   m2x2_avx_init(&c, m);
-  if (c.real) {
-    /* a real matrix (RY, H, the RY part of a layer): 2 multiplies + 2 FMAs per 4 amplitudes */
-    for (int64_t i = i_lo; i < i_hi;) {
-      /* pairs i .. stop−1 have contiguous lower members (no index arithmetic inside) */
-      const int64_t end = ((i >> q) + 1) << q, stop = end < i_hi ? end : i_hi;
-      double *p0 = d + 2 * sv_insert0((uint64_t)i, q), *p1 = p0 + 2 * bit;
+  for (int64_t i = i_lo; i < i_hi;) {
+    /* i even and q >= 1: pairs i .. stop−1 have contiguous lower members, two per register (no index
+     * arithmetic inside); a real matrix (RY, H, the RY part of a layer) needs half the arithmetic */
+    const int64_t end = ((i >> q) + 1) << q, stop = end < i_hi ? end : i_hi;
+    double *p0 = d + 2 * sv_insert0((uint64_t)i, q), *p1 = p0 + 2 * bit;
+    __m256d n0, n1;
+    if (c.real)
       for (int64_t j = 0; j < 2 * (stop - i); j += 4) {
-        __m256d n0, n1;
         m2x2_avx_real(&c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
         _mm256_storeu_pd(p0 + j, n0);
         _mm256_storeu_pd(p1 + j, n1);
       }
-      i = stop;
-    }
-    return;
-  }
-  for (int64_t i = i_lo; i < i_hi;) {
-    /* i even and q >= 1: pairs i .. stop−1 have contiguous lower members, two per register */
-    const int64_t end = ((i >> q) + 1) << q, stop = end < i_hi ? end : i_hi;
-    double *p0 = d + 2 * sv_insert0((uint64_t)i, q), *p1 = p0 + 2 * bit;
-    for (int64_t j = 0; j < 2 * (stop - i); j += 4) {
-      __m256d n0, n1;
-      m2x2_avx_cplx(&c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
-      _mm256_storeu_pd(p0 + j, n0);
-      _mm256_storeu_pd(p1 + j, n1);
-    }
+    else
+      for (int64_t j = 0; j < 2 * (stop - i); j += 4) {
+        m2x2_avx_cplx(&c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
+        _mm256_storeu_pd(p0 + j, n0);
+        _mm256_storeu_pd(p1 + j, n1);
+      }
     i = stop;
   }
 }
