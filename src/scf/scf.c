@@ -88,10 +88,16 @@ static void scf_jk(const scf_ctx *c, int nd, const double *const *D, double **J,
   }
   const size_t neri = npair * (npair + 1) / 2;
   const int nthr = neri >= SCF_JK_PARALLEL_MIN ? omp_get_max_threads() : 1;
+  /* Each thread accumulates its fixed share of rows (static round-robin chunks) into its own buffers,
+   * which are then summed in thread order: the same numbers on every run with the same thread count
+   * (a dynamic schedule plus a critical-section reduction summed in arrival order, so SCF energies
+   * differed in the last bits between identical runs, enough to break resumed studies' equality). */
+  double **jb = calloc((size_t)nthr, sizeof *jb), **kb = calloc((size_t)nthr, sizeof *kb);
 #pragma omp parallel num_threads(nthr)
   {
-    double *Jh = dalloc((size_t)nd * nn), *Kh = dalloc((size_t)nd * nn);
-#pragma omp for schedule(dynamic, 8)
+    const int me = omp_get_thread_num();
+    double *Jh = jb[me] = dalloc((size_t)nd * nn), *Kh = kb[me] = dalloc((size_t)nd * nn);
+#pragma omp for schedule(static, 8)
     for (long PQ = (long)npair - 1; PQ >= 0; PQ--) {
       const size_t pq = (size_t)PQ;
       const int p = pi[pq], q = qi[pq];
@@ -116,15 +122,19 @@ static void scf_jk(const scf_ctx *c, int nd, const double *const *D, double **J,
         }
       }
     }
-#pragma omp critical(scf_jk_reduce)
+  }
+  for (int t = 0; t < nthr; t++) {
+    if (!jb[t] || !kb[t]) { free(jb[t]); free(kb[t]); continue; }   /* a thread the runtime did not start */
     for (int d = 0; d < nd; d++)
       for (size_t k = 0; k < nn; k++) {
-        J[d][k] += Jh[(size_t)d * nn + k];
-        K[d][k] += Kh[(size_t)d * nn + k];
+        J[d][k] += jb[t][(size_t)d * nn + k];
+        K[d][k] += kb[t][(size_t)d * nn + k];
       }
-    free(Jh);
-    free(Kh);
+    free(jb[t]);
+    free(kb[t]);
   }
+  free(jb);
+  free(kb);
   for (int d = 0; d < nd; d++)
     for (int i = 0; i < n; i++)
       for (int j = 0; j <= i; j++) {
