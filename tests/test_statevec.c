@@ -216,7 +216,9 @@ static void test_vector_ops(void)
   vqe_statevec_free(NULL);
 }
 
-/* Random Pauli sum with several terms per x mask. */
+/* Random Pauli sum with several terms per x mask (x = 0; an x within the lowest 4 bits, whose pairs
+ * interleave within the 16-amplitude blocks of the grouped kernels; random x), a few x masks with a
+ * single term, and complex phases i^{|x∧z|} from random z. */
 static void random_sum(vqe_pauli_sum *h, int n, int nt, vqe_rng *rng)
 {
   vqe_pauli_sum_init(h, n);
@@ -224,8 +226,11 @@ static void random_sum(vqe_pauli_sum *h, int n, int nt, vqe_rng *rng)
   uint64_t xs[5];
   for (int i = 0; i < 5; i++) xs[i] = vqe_rng_u64(rng) & all;
   xs[0] = 0;
+  xs[1] = (vqe_rng_u64(rng) & 15 & all) | 1;
   for (int t = 0; t < nt; t++)
     vqe_pauli_sum_add(h, xs[vqe_rng_u64(rng) % 5], vqe_rng_u64(rng) & all, vqe_rng_uniform(rng) * 2 - 1, NULL);
+  for (int t = 0; t < 3; t++)
+    vqe_pauli_sum_add(h, vqe_rng_u64(rng) & all, vqe_rng_u64(rng) & all, vqe_rng_uniform(rng) * 2 - 1, NULL);
 }
 
 static void dense_of_sum(const vqe_pauli_sum *h, cplx *H)
@@ -244,10 +249,10 @@ static void test_pauli_sum_vs_dense(void)
 {
   vqe_rng rng;
   vqe_rng_seed(&rng, 3);
-  for (int n = 1; n <= 6; n++) {
+  for (int n = 1; n <= 8; n++) {
     const int d = 1 << n;
     vqe_pauli_sum h;
-    random_sum(&h, n, 25, &rng);   /* unsorted, with repeats */
+    random_sum(&h, n, 10 * n, &rng);   /* unsorted, with repeats; groups of 1 to ~3n terms */
     cplx *H = rf_new(d), *y = malloc((size_t)d * sizeof *y);
     dense_of_sum(&h, H);
     vqe_statevec s, o;
@@ -379,6 +384,17 @@ static void test_h2o_fermionic_equals_jw(void)
     eu += jw.terms[t].coeff * creal(vqe_statevec_expect_pauli(&s, jw.terms[t].x, jw.terms[t].z));
   TU_ASSERT_CLOSE(ef, eg, 1e-11);   /* |E| ~ 75 Eh: 1e-11 absolute is ~1e-13 relative */
   TU_ASSERT_CLOSE(eu, eg, 1e-11);
+  /* H|psi>: Pauli sum (multi-term groups through the blocked diagonal) = fermionic direct */
+  vqe_statevec o1, o2;
+  vqe_statevec_init(&o1, n, NULL);
+  vqe_statevec_init(&o2, n, NULL);
+  CU_ASSERT_EQUAL(vqe_statevec_apply_pauli_sum(&s, &jw, &o1, &err), VQE_OK);
+  CU_ASSERT_EQUAL(vqe_statevec_apply_fermionic(&s, &mo, &o2, &err), VQE_OK);
+  double md = 0;
+  for (size_t i = 0; i < o1.dim; i++) md = fmax(md, cabs(o1.amp[i] - o2.amp[i]));
+  CU_ASSERT(md <= 1e-12);
+  vqe_statevec_free(&o1);
+  vqe_statevec_free(&o2);
   uint64_t hf = 0;
   for (int i = 0; i < mo.n_alpha; i++) hf |= UINT64_C(1) << (2 * i);
   for (int i = 0; i < mo.n_beta; i++) hf |= UINT64_C(1) << (2 * i + 1);

@@ -4,6 +4,8 @@
  * so every iteration is independent: the OpenMP split never changes the result. */
 #include "statevec/sv_internal.h"
 #include <omp.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 int sv_mask_positions(uint64_t mask, int *pos)
@@ -119,11 +121,23 @@ static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int p
   }
 }
 
+#endif
+
 int sv_have_avx2(void)
 {
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
+#if defined(__x86_64__) && defined(__GNUC__)
+  static _Atomic int known = -1;   /* decided once: the kernels ask on every call */
+  int v = atomic_load_explicit(&known, memory_order_relaxed);
+  if (v < 0) {
+    const char *off = getenv("VQE_NO_AVX2");
+    v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !(off && *off && strcmp(off, "0"));
+    atomic_store_explicit(&known, v, memory_order_relaxed);
+  }
+  return v;
+#else
+  return 0;
 #endif
+}
 
 /* Pairs whose two members lie >= 2^SV_TILE_MIN_QUBIT amplitudes (256 MiB) apart. Streaming both halves
  * element by element runs at ~1/4 of the in-place bandwidth on the development machine: a read-modify-

@@ -83,9 +83,10 @@ static inline int sv_parity(uint64_t v) { return __builtin_parityll(v); }
 
 /* Sorted bit positions of a mask into pos (returns the count). */
 int sv_mask_positions(uint64_t mask, int *pos);
-#if defined(__x86_64__) && defined(__GNUC__)
-int sv_have_avx2(void);   /* AVX2 and FMA at run time (the build targets x86-64-v2) */
-#endif
+/* AVX2 and FMA at run time (the build targets x86-64-v2), unless the environment variable VQE_NO_AVX2
+ * is set (to anything but 0): then every kernel takes its portable path (the tests run both). Always 0
+ * off x86-64. */
+int sv_have_avx2(void);
 
 /* ---- element kernels: a = amplitudes of an n-qubit register; par = run OpenMP-parallel ---------- */
 void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par);
