@@ -505,9 +505,9 @@ static void test_fused_equals_unfused(void)
 {
   vqe_rng rng;
   vqe_rng_seed(&rng, 99);
-  const int ns[6] = { 2, 5, 9, 10, 11, 12 };
+  const int ns[7] = { 2, 5, 9, 10, 11, 12, 13 };
   double worst = 0;
-  for (int t = 0; t < 6; t++) {
+  for (int t = 0; t < 7; t++) {
     const int n = ns[t];
     for (int rep = 0; rep < 3; rep++) {
       vqe_circuit c;
@@ -521,7 +521,7 @@ static void test_fused_equals_unfused(void)
       vqe_statevec_copy(&b, &a, NULL);
       CU_ASSERT_EQUAL(vqe_circuit_apply(&c, th, &a, NULL), VQE_OK);
       for (int F = 1; F <= 4; F++)
-        for (int B = 0; B <= 9; B += 8) {
+        for (int B = 0; B <= 11; B += B == 8 ? 3 : 8) {   /* off; 8; 11 (> the L1 sub-blocks' 10) */
           vqe_statevec s;
           vqe_statevec_init(&s, n, NULL);
           vqe_statevec_copy(&s, &b, NULL);

@@ -3,6 +3,7 @@
 #include "vqe/common.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <time.h>
 #include <omp.h>
@@ -83,6 +84,18 @@ void *vqe_aligned_alloc(size_t nmemb, size_t size)
   size_t bytes = nmemb * size;
   if (bytes == 0) bytes = 64;
   bytes = (bytes + 63) & ~(size_t)63;
+#ifdef MADV_HUGEPAGE
+  /* Large blocks (state vectors from 19 qubits) on 2 MiB pages where the kernel's transparent huge
+   * pages are in "madvise" mode (Debian's default): streaming gates measured 5-14% faster at 24 qubits
+   * (fewer TLB misses; bench/bench_statevec). Advice only: if refused, the block is used as it is. */
+  const size_t huge = (size_t)2 << 20;
+  if (bytes >= 4 * huge) {
+    bytes = (bytes + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, bytes);
+    if (p) (void)madvise(p, bytes, MADV_HUGEPAGE);
+    return p;
+  }
+#endif
   return aligned_alloc(64, bytes);
 }
 

@@ -67,6 +67,13 @@ static void k1q_avx2_range(double *d, int q, const vqe_complex m[4], int64_t i_l
     const __m256d di = _mm256_setr_pd(-cimag(m[0]), cimag(m[0]), -cimag(m[3]), cimag(m[3]));
     const __m256d orr = _mm256_setr_pd(creal(m[1]), creal(m[1]), creal(m[2]), creal(m[2]));
     const __m256d oi = _mm256_setr_pd(-cimag(m[1]), cimag(m[1]), -cimag(m[2]), cimag(m[2]));
+    if (cimag(m[0]) == 0 && cimag(m[1]) == 0 && cimag(m[2]) == 0 && cimag(m[3]) == 0) {   /* real: RY, H */
+      for (int64_t i = i_lo; i < i_hi; i++) {
+        const __m256d v = _mm256_loadu_pd(d + 4 * i);
+        _mm256_storeu_pd(d + 4 * i, _mm256_fmadd_pd(_mm256_permute2f128_pd(v, v, 1), orr, _mm256_mul_pd(v, dr)));
+      }
+      return;
+    }
     for (int64_t i = i_lo; i < i_hi; i++) {
       const __m256d v = _mm256_loadu_pd(d + 4 * i);
       const __m256d w = _mm256_permute2f128_pd(v, v, 1);
