@@ -17,12 +17,15 @@
 #endif
 #define SV_PAR(n) ((n) >= SV_PARALLEL_MIN_QUBITS)
 
-/* H|ψ⟩ of a Pauli sum: states up to this size (4 MiB) are swept once with all x groups per amplitude;
- * larger ones one streaming pass per group. The test build shrinks it so both paths are tested. */
+/* H|ψ⟩ of a Pauli sum: states up to this size (4 MiB) are swept once with all x groups per block of
+ * amplitudes; larger ones tile by tile, all x groups on a tile. The test build shrinks both so every
+ * path is tested. */
 #if VQE_TEST_BUILD
 #define SV_HPSI_CACHED_MAX_QUBITS 6
+#define SV_HPSI_TILE_QUBITS 5
 #else
 #define SV_HPSI_CACHED_MAX_QUBITS 18
+#define SV_HPSI_TILE_QUBITS 12    /* beyond: output tiles of 2^12 amplitudes (64 KiB), all groups per tile */
 #endif
 
 /* Reductions sum chunks of 2^SV_REDUCE_CHUNK_QUBITS amplitudes in a fixed order, so the result does
