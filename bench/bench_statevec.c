@@ -177,7 +177,7 @@ int main(int argc, char **argv)
       vqe_fused_stats fst;
       vqe_fused_get_stats(fused, &fst);
 
-      enum { K_COPY, K_INPL, K_R0, K_RMID, K_RTOP, K_CNOT, K_HEA, K_HEAF, K_N };
+      enum { K_COPY, K_INPL, K_R0, K_RMID, K_RTOP, K_CNOT, K_CNOTTOP, K_HEA, K_HEAF, K_N };
       kfig f[K_N] = {
         { "copy b=a", 2 * sb, { 0 }, 0, 0 },
         { "in-place a=s*a", 2 * sb, { 0 }, 0, 0 },
@@ -185,6 +185,7 @@ int main(int argc, char **argv)
         { "RY on qubit n/2", 2 * sb, { 0 }, 0, 0 },
         { "RY on qubit n-1", 2 * sb, { 0 }, 0, 0 },
         { "CNOT(n/2-1, n/2)", sb, { 0 }, 0, 0 },    /* touches the control=1 half: read + write */
+        { "CNOT(n-2, n-1)", sb, { 0 }, 0, 0 },      /* the same, 2^(n-1) amplitudes apart */
         { "HEA layer, unfused", (double)hea.n_gates * 2 * sb, { 0 }, 0, (double)hea.n_gates },
         { "HEA layer, fused+blocked", (double)fst.n_passes * 2 * sb, { 0 }, 0, (double)fst.n_passes },
       };
@@ -195,6 +196,10 @@ int main(int argc, char **argv)
       vqe_circuit cnot;
       vqe_circuit_init(&cnot, n);
       vqe_circuit_add_fixed(&cnot, VQE_GATE_CNOT, cn, NULL, NULL);
+      const int cnt[2] = { n - 2, n - 1 };
+      vqe_circuit cnot_top;
+      vqe_circuit_init(&cnot_top, n);
+      vqe_circuit_add_fixed(&cnot_top, VQE_GATE_CNOT, cnt, NULL, NULL);
       /* warm-up pass */
       probe_inplace((double *)s.amp, len);
       for (int r = 0; r < reps; r++) {
@@ -209,6 +214,9 @@ int main(int argc, char **argv)
         double t0 = vqe_wtime();
         vqe_circuit_apply(&cnot, NULL, &s, NULL);
         f[K_CNOT].t[f[K_CNOT].k++] = vqe_wtime() - t0;
+        t0 = vqe_wtime();
+        vqe_circuit_apply(&cnot_top, NULL, &s, NULL);
+        f[K_CNOTTOP].t[f[K_CNOTTOP].k++] = vqe_wtime() - t0;
         if (n < 26 || r == 0) {   /* the unfused layer is ~3n passes: once at n = 26 */
           t0 = vqe_wtime();
           vqe_circuit_apply(&hea, th, &s, NULL);
@@ -262,6 +270,7 @@ int main(int argc, char **argv)
       vqe_fused_destroy(fused);
       vqe_circuit_free(&hea);
       vqe_circuit_free(&cnot);
+      vqe_circuit_free(&cnot_top);
       vqe_statevec_free(&s);
       vqe_statevec_free(&tmp);
     }

@@ -33,8 +33,13 @@ const circ_row *circ_row_of(vqe_gate_kind k);
 
 /* Primitives of a gate at angle values vals[0..n_angles-1]: one for single/fixed kinds. */
 int circ_prims(const vqe_gate *g, const double *vals, circ_prim *f, int *amap);
+/* Apply a primitive (or its inverse) to an n-qubit register. A gate that pairs amplitudes across a
+ * qubit >= SV_TILE_MIN_QUBIT runs chunk by chunk in a buffer (gates.c: far gates). */
 void circ_prim_apply(const circ_prim *p, vqe_complex *a, int n, int par);
 void circ_prim_apply_inverse(const circ_prim *p, vqe_complex *a, int n, int par);
+/* Renumber a primitive's qubits through map[global] = local (map monotone on the support, so that the
+ * Jordan-Wigner strings of fermionic kinds keep their meaning). */
+circ_prim circ_prim_remap(const circ_prim *p, const int *map);
 
 /* Qubits a gate touches (for PAULI_ROT its support; for fermionic kinds the range with the JW
  * string). */

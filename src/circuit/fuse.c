@@ -54,28 +54,12 @@ void vqe_fuse_options_default(vqe_fuse_options *o)
   o->cache_block_qubits = -1;   /* auto */
 }
 
-/* Renumber a primitive's qubits through map[global] = local. */
-static circ_prim prim_remap(const circ_prim *p, const int *map)
-{
-  circ_prim r = *p;
-  const int nq = circ_row_of(p->kind)->info.n_qubits;
-  for (int j = 0; j < nq; j++) r.q[j] = map[p->q[j]];
-  if (p->kind == VQE_GATE_PAULI_ROT) {
-    r.x = r.z = 0;
-    for (int q = 0; q < 64; q++) {
-      if (p->x >> q & 1) r.x |= UINT64_C(1) << map[q];
-      if (p->z >> q & 1) r.z |= UINT64_C(1) << map[q];
-    }
-  }
-  return r;
-}
-
 /* Dense matrix of a primitive on its (ascending) qubits qs: apply it to each local basis state. */
 static void prim_matrix(const circ_prim *p, int k, const int *qs, vqe_complex *m)
 {
   int map[64];
   for (int j = 0; j < k; j++) map[qs[j]] = j;
-  const circ_prim lp = prim_remap(p, map);
+  const circ_prim lp = circ_prim_remap(p, map);
   const int d = 1 << k;
   vqe_complex col[64];
   for (int c = 0; c < d; c++) {
@@ -422,7 +406,7 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
       }
       for (size_t t = r->op0; t < r->op1; t++) {
         fop lo = sched[t];
-        if (lo.type == OP_SPECIAL) { lo.prim = prim_remap(&lo.prim, map); lo.lmask = circ_prim_support(&lo.prim); }
+        if (lo.type == OP_SPECIAL) { lo.prim = circ_prim_remap(&lo.prim, map); lo.lmask = circ_prim_support(&lo.prim); }
         else {
           lo.lmask = 0;
           for (int q = 0; q < lo.k; q++) { lo.qs[q] = map[lo.qs[q]]; lo.lmask |= UINT64_C(1) << lo.qs[q]; }   /* order kept: map is monotone */

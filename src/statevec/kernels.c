@@ -156,11 +156,6 @@ int sv_have_avx2(void)
  * copy the buffer back (a burst write). Tiles of 512 pairs (8 KiB) measured best (256: 45-70%,
  * 1024: 67-96%); streaming gets 23% (1 thread) / 40% (2 threads). */
 #define SV_TILE_PAIRS 512
-#if VQE_TEST_BUILD
-#define SV_TILE_MIN_QUBIT 10   /* tests (n = 11, 12) reach the tiled path; must be >= log2(SV_TILE_PAIRS) */
-#else
-#define SV_TILE_MIN_QUBIT 24
-#endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /* The tile loop with AVX2+FMA: the tiled gate is bound by the core (three passes over L1 per tile), so

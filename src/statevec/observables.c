@@ -139,7 +139,7 @@ static double term_pairs_avx2(const vqe_complex *a, uint64_t x, int h, uint64_t 
  * block and 64 additions; a group of a few terms adds its terms' ±1 rows (xgroups.sign) instead.
  * The partners b⊕x of a block are the block p0 = (b0⊕x) rounded down to WB, in the order j⊕(x mod WB).
  * Each piece has a portable version and an AVX2 one (the tests run both: VQE_NO_AVX2). */
-#define WB_FEW 8   /* up to this many terms: rows (8 FMAs per term, AVX2) beat binning + transform */
+#define WB_FEW 8   /* up to this many terms: rows (4 FMAs per term, AVX2) beat binning + transform */
 
 static void wht16(double *v)
 {

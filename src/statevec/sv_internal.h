@@ -28,6 +28,15 @@
 #define SV_HPSI_TILE_QUBITS 12    /* beyond: output tiles of 2^12 amplitudes (64 KiB), all groups per tile */
 #endif
 
+/* "Far" qubits: a kernel pairing amplitudes across qubit >= SV_TILE_MIN_QUBIT (2^24 amplitudes = 256 MiB
+ * apart) works tile by tile or chunk by chunk, one stream at a time (kernels.c: 1-qubit gates; gates.c:
+ * the others). */
+#if VQE_TEST_BUILD
+#define SV_TILE_MIN_QUBIT 10   /* tests (n = 11, 12) reach the tiled path; must be >= log2(SV_TILE_PAIRS) */
+#else
+#define SV_TILE_MIN_QUBIT 24
+#endif
+
 /* Reductions sum chunks of 2^SV_REDUCE_CHUNK_QUBITS amplitudes in a fixed order, so the result does
  * not depend on the number of threads. */
 #define SV_REDUCE_CHUNK_QUBITS 10
