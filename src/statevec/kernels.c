@@ -89,6 +89,31 @@ static void k1q_avx2_range(double *d, int q, const vqe_complex m[4], int64_t i_l
   const uint64_t bit = UINT64_C(1) << q;
   m2x2_avx c;
   m2x2_avx_init(&c, m);
+  if (q <= 3) {
+    /* runs of 2, 4 or 8 pairs: one loop over groups of 2^(q+1) amplitudes, no per-run index arithmetic
+     * (the generic loop below spent more on it than on the arithmetic for these qubits) */
+    const int64_t step = (int64_t)1 << q;   /* pairs per group; i_lo, i_hi are multiples of 8 (k1q_avx2) */
+    __m256d n0, n1;
+    if (c.real)
+      for (int64_t i = i_lo; i < i_hi; i += step) {
+        double *p0 = d + 4 * i, *p1 = p0 + 2 * bit;   /* sv_insert0(i, q) = 2i for i a multiple of 2^q */
+        for (int j = 0; j < 2 * step; j += 4) {
+          m2x2_avx_real(&c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
+          _mm256_storeu_pd(p0 + j, n0);
+          _mm256_storeu_pd(p1 + j, n1);
+        }
+      }
+    else
+      for (int64_t i = i_lo; i < i_hi; i += step) {
+        double *p0 = d + 4 * i, *p1 = p0 + 2 * bit;
+        for (int j = 0; j < 2 * step; j += 4) {
+          m2x2_avx_cplx(&c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
+          _mm256_storeu_pd(p0 + j, n0);
+          _mm256_storeu_pd(p1 + j, n1);
+        }
+      }
+    return;
+  }
   for (int64_t i = i_lo; i < i_hi;) {
     /* i even and q >= 1: pairs i .. stop−1 have contiguous lower members, two per register (no index
      * arithmetic inside); a real matrix (RY, H, the RY part of a layer) needs half the arithmetic */
@@ -122,7 +147,7 @@ static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int p
 #pragma omp parallel
   {
     const int64_t nt = omp_get_num_threads(), me = omp_get_thread_num();
-    const int64_t per = ((half + nt - 1) / nt + 1) & ~INT64_C(1);
+    const int64_t per = ((half + nt - 1) / nt + 7) & ~INT64_C(7);   /* multiples of 8: the q <= 3 loops take groups of 8 pairs */
     const int64_t lo = me * per < half ? me * per : half, hi = lo + per < half ? lo + per : half;
     k1q_avx2_range((double *)a, q, m, lo, hi);
   }
