@@ -301,8 +301,9 @@ circ_prim circ_prim_remap(const circ_prim *p, const int *map)
  * local register; each chunk's 2^k segments (contiguous runs of 2^(FAR_BLOCK_QUBITS−k) amplitudes) are
  * copied one after the other into a buffer, the gate runs there with its qubits renumbered (monotone,
  * so Jordan-Wigner strings keep their meaning when they lie inside the register), and the segments are
- * copied back: one stream at a time, as the fused circuits' cache blocks do. 1-qubit gates have their
- * own tiled kernel (kernels.c); diagonal kinds touch one amplitude per group and stay as they are. */
+ * copied back: one stream at a time, as the fused circuits' cache blocks do. 1-qubit gates and CNOT
+ * have their own tiled kernels (kernels.c); diagonal kinds touch one amplitude per group and stay as
+ * they are. */
 #if VQE_TEST_BUILD
 #define FAR_BLOCK_QUBITS 7    /* tests (n = 12) reach it with several chunks */
 #else
@@ -314,6 +315,7 @@ static int far_apply(const circ_prim *p, vqe_complex *a, int n, int par, int inv
   if (n <= SV_TILE_MIN_QUBIT || n <= FAR_BLOCK_QUBITS) return 0;
   const uint64_t sup = circ_prim_support(p), far = sup >> SV_TILE_MIN_QUBIT << SV_TILE_MIN_QUBIT;
   if (!far || table[p->kind].info.n_qubits < 2 || p->kind == VQE_GATE_CZ || p->kind == VQE_GATE_CPHASE ||
+      p->kind == VQE_GATE_CNOT ||   /* has its own tiled kernel */
       (p->kind == VQE_GATE_PAULI_ROT && !(p->x & far)))
     return 0;
   int k = 0;
