@@ -314,10 +314,11 @@ static int far_apply(const circ_prim *p, vqe_complex *a, int n, int par, int inv
 {
   if (n <= SV_TILE_MIN_QUBIT || n <= FAR_BLOCK_QUBITS) return 0;
   const uint64_t sup = circ_prim_support(p), far = sup >> SV_TILE_MIN_QUBIT << SV_TILE_MIN_QUBIT;
-  if (!far || table[p->kind].info.n_qubits < 2 || p->kind == VQE_GATE_CZ || p->kind == VQE_GATE_CPHASE ||
+  if (!far || table[p->kind].info.n_qubits == 1 || p->kind == VQE_GATE_CZ || p->kind == VQE_GATE_CPHASE ||
       p->kind == VQE_GATE_CNOT ||   /* has its own tiled kernel */
-      (p->kind == VQE_GATE_PAULI_ROT && !(p->x & far)))
-    return 0;
+      (p->kind == VQE_GATE_PAULI_ROT && !(p->x & far)) ||
+      ((p->kind == VQE_GATE_CRX || p->kind == VQE_GATE_CRY || p->kind == VQE_GATE_CRZ) && !(BIT(p->q[1]) & far)))
+    return 0;   /* no pairs across a far qubit (a far control only selects amplitudes) */
   int k = 0;
   while (k <= 4 && __builtin_popcountll(sup >> (FAR_BLOCK_QUBITS - k)) > k) k++;
   if (k > 4) return 0;   /* a long Jordan-Wigner string: the gate stays as it is */
