@@ -172,10 +172,11 @@ int sv_have_avx2(void)
 }
 
 /* Pairs whose two members lie >= 2^SV_TILE_MIN_QUBIT amplitudes (256 MiB) apart. Streaming both halves
- * element by element runs at ~1/4 of the in-place bandwidth on the development machine: a read-modify-
- * write of two streams 256 MiB or more apart drops from 50 to 11 GB/s (128 MiB apart is fine; measured
- * with a two-stream a[i] *= s, so it is the memory system's address mapping — the two streams' write-
- * backs conflict — not the arithmetic). So such gates work tile by tile with one stream at a time:
+ * element by element runs at 1/10 to 1/4 of the in-place bandwidth on the development machine: a
+ * read-modify-write of two streams exactly 256 MiB (or a larger power of two) apart runs at 2.5-11 GB/s
+ * instead of 50, while 128 MiB, or 256 MiB + 64 KiB, apart is fine (measured with a two-stream
+ * a[i] *= s: an address-aliasing effect, not the arithmetic; gates.c, far gates, has the numbers). So
+ * such gates work tile by tile with one stream at a time:
  * copy the tile's lower members to an L1 buffer (a burst read), update the upper members in place
  * reading the buffer (one stream, read-modify-write) while the buffer takes the new lower values, and
  * copy the buffer back (a burst write). Tiles of 512 pairs (8 KiB) measured best (256: 45-70%,
