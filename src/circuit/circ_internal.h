@@ -41,6 +41,14 @@ void circ_prim_apply_inverse(const circ_prim *p, vqe_complex *a, int n, int par)
  * Jordan-Wigner strings of fermionic kinds keep their meaning). */
 circ_prim circ_prim_remap(const circ_prim *p, const int *map);
 
+/* A register of local qubits lq[0..nl) (ascending) whose lowest `low` are 0..low−1: a block of it is
+ * 2^(nl−low) contiguous segments of 2^low amplitudes. off[s] = the offset of segment s (its bits
+ * deposited on lq[low..nl)); gather copies the block at base into buf segment by segment (one stream at
+ * a time), scatter copies it back. Used by fused cache blocks (fuse.c) and far gates (gates.c). */
+void circ_segment_offsets(const int *lq, int low, int nl, uint64_t *off);
+void circ_gather(vqe_complex *buf, const vqe_complex *a, uint64_t base, const uint64_t *off, int nseg, int low);
+void circ_scatter(vqe_complex *a, const vqe_complex *buf, uint64_t base, const uint64_t *off, int nseg, int low);
+
 /* Qubits a gate touches (for PAULI_ROT its support; for fermionic kinds the range with the JW
  * string). */
 uint64_t circ_gate_support(const vqe_gate *g);

@@ -416,12 +416,7 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
       r->nlocal = r->op1 - r->op0;
       const int nh = 1 << (B - r->low);
       r->hoff = malloc((size_t)nh * sizeof *r->hoff);
-      for (int h = 0; r->hoff && h < nh; h++) {
-        uint64_t off = 0;
-        for (int q = r->low; q < B; q++)
-          if (h >> (q - r->low) & 1) off |= UINT64_C(1) << r->lq[q];
-        r->hoff[h] = off;
-      }
+      if (r->hoff) circ_segment_offsets(r->lq, r->low, B, r->hoff);
       if (!r->hoff || merge_diags(r->local, &r->nlocal, B) || merge_perms(r->local, &r->nlocal, B)) {
         free(sched); free(done);
         vqe_fused_destroy(f);
@@ -455,7 +450,7 @@ static void run_blocked(const vqe_fused *f, const frun *r, vqe_complex *a, vqe_c
   const int n = f->n_qubits, B = f->B, low = r->low;
   const int64_t nout = (int64_t)1 << (n - B);
   const int nh = 1 << (B - low);
-  const size_t chunk = (size_t)1 << low, dimb = (size_t)1 << B;
+  const size_t dimb = (size_t)1 << B;
   const uint64_t *hoff = r->hoff;
 #pragma omp parallel if (par)
   {
@@ -468,7 +463,7 @@ static void run_blocked(const vqe_fused *f, const frun *r, vqe_complex *a, vqe_c
       vqe_complex *const home = nh == 1 ? a + base : b0;
       vqe_complex *buf = home, *spare = nh == 1 ? b0 : b1;
       if (nh > 1)
-        for (int h = 0; h < nh; h++) memcpy(buf + ((size_t)h << low), a + (base | hoff[h]), chunk * sizeof *a);
+        circ_gather(buf, a, base, hoff, nh, low);
       for (size_t t = 0; t < r->nlocal; t++) {
         const fop *o = &r->local[t];
         const int then_perm = t + 1 < r->nlocal && r->local[t + 1].type == OP_PERM;
@@ -504,7 +499,7 @@ static void run_blocked(const vqe_fused *f, const frun *r, vqe_complex *a, vqe_c
         }
       }
       if (nh > 1)
-        for (int h = 0; h < nh; h++) memcpy(a + (base | hoff[h]), buf + ((size_t)h << low), chunk * sizeof *a);
+        circ_scatter(a, buf, base, hoff, nh, low);
       else if (buf != home)
         memcpy(home, buf, dimb * sizeof *a);
     }

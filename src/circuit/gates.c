@@ -291,6 +291,25 @@ circ_prim circ_prim_remap(const circ_prim *p, const int *map)
   return r;
 }
 
+void circ_segment_offsets(const int *lq, int low, int nl, uint64_t *off)
+{
+  for (int s = 0; s < (1 << (nl - low)); s++) {
+    off[s] = 0;
+    for (int j = 0; j < nl - low; j++)
+      if (s >> j & 1) off[s] |= BIT(lq[low + j]);
+  }
+}
+
+void circ_gather(vqe_complex *buf, const vqe_complex *a, uint64_t base, const uint64_t *off, int nseg, int low)
+{
+  for (int s = 0; s < nseg; s++) memcpy(buf + ((size_t)s << low), a + (base | off[s]), sizeof *a << low);
+}
+
+void circ_scatter(vqe_complex *a, const vqe_complex *buf, uint64_t base, const uint64_t *off, int nseg, int low)
+{
+  for (int s = 0; s < nseg; s++) memcpy(a + (base | off[s]), buf + ((size_t)s << low), sizeof *a << low);
+}
+
 /* ---- far gates -------------------------------------------------------------------------------------
  * On the development machine (AMD Zen 4) two streams exactly 2^28 bytes (2^24 amplitudes) or a larger
  * power of two apart thrash: a two-stream a[i] *= s runs at 2.5 GB/s at 256 MiB distance and at 50 GB/s
@@ -338,13 +357,8 @@ static int far_apply(const circ_prim *p, vqe_complex *a, int n, int par, int inv
     }
   if (!bufs) return 0;   /* no memory for the buffers: the gate runs as it is, only slower */
   uint64_t soff[16];
-  for (int s = 0; s < (1 << nh); s++) {
-    soff[s] = 0;
-    for (int j = 0; j < nh; j++)
-      if (s >> j & 1) soff[s] |= BIT(lq[low + j]);
-  }
+  circ_segment_offsets(lq, low, nl, soff);
   const circ_prim lp = circ_prim_remap(p, map);
-  const size_t seg = (size_t)1 << low;
   const int64_t nchunks = (int64_t)1 << (n - nl);
 #pragma omp parallel num_threads(threads) if (par)
   {
@@ -352,10 +366,10 @@ static int far_apply(const circ_prim *p, vqe_complex *a, int n, int par, int inv
 #pragma omp for schedule(static)
     for (int64_t ci = 0; ci < nchunks; ci++) {
       const uint64_t base = sv_insert0n((uint64_t)ci, lq, nl);
-      for (int s = 0; s < (1 << nh); s++) memcpy(buf + ((size_t)s << low), a + (base | soff[s]), seg * sizeof *a);
+      circ_gather(buf, a, base, soff, 1 << nh, low);
       if (inverse) circ_prim_apply_inverse(&lp, buf, nl, 0);
       else circ_prim_apply(&lp, buf, nl, 0);
-      for (int s = 0; s < (1 << nh); s++) memcpy(a + (base | soff[s]), buf + ((size_t)s << low), seg * sizeof *a);
+      circ_scatter(a, buf, base, soff, 1 << nh, low);
     }
   }
   for (int t = 0; t < threads; t++) vqe_free(bufs[t]);
