@@ -9,6 +9,7 @@
  *   bench_statevec [--json] [--sizes 20,24,26] [--threads 1,2] [--reps R] */
 #include "vqe/vqe.h"
 #include "vqe_config.h"
+#include "statevec/sv_internal.h"   /* sv_k_rots: the fused layers' rotation kernel, timed in L1 */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <omp.h>
@@ -84,25 +85,32 @@ static void hea_layer(vqe_circuit *c, int n)
   }
 }
 
-/* The arithmetic floor of a layer: seconds per amplitude for one 2×2 on a state that stays in L1 (2^10
- * amplitudes, 16 KiB), i.e. what a cache-blocked run pays per 1-qubit op once memory traffic is gone,
- * for a general (complex) matrix and for a real one (RY: what the fused layer runs, its RZs being one
+/* The arithmetic floor of a layer: seconds per amplitude for one 1-qubit op on a state that stays in L1
+ * (2^10 amplitudes, 16 KiB), i.e. what a cache-blocked run pays per op once memory traffic is gone: a
+ * general (complex) 2×2 and a real one (RY) gate by gate, and RYs the way a fused layer runs them
+ * (sv_k_rots: scaled rotations, one FMA per amplitude each, four per load and store; its RZs become one
  * diagonal applied with the CNOT permutation). Each thread of a T-thread run handles 1/T of the
  * amplitudes, so the floor of a layer of g such ops on n qubits is g·2^n·t / T. Fastest of 7 rounds of
  * 200 sweeps over all 10 qubits. */
-static double l1_2x2_seconds(int real)
+static double l1_op_seconds(int kind)
 {
   vqe_statevec s;
   if (vqe_statevec_init(&s, 10, NULL)) return NAN;
   vqe_statevec_set_basis(&s, 0, NULL);
   const vqe_complex mc[4] = { CMPLX(0.6, 0.1), CMPLX(-0.3, 0.7), CMPLX(0.2, -0.5), CMPLX(0.9, 0.4) };
   const vqe_complex mr[4] = { 0.8, -0.6, 0.6, 0.8 };
-  const vqe_complex *m = real ? mr : mc;
+  const vqe_complex *m = kind == 0 ? mc : mr;
+  sv_rot rots[10];
+  double scale = 1;
+  for (int q = 0; q < 10; q++) scale *= sv_rot_factor(q, cos(0.1 * q + 0.3), sin(0.1 * q + 0.3), &rots[q]);
   double best = INFINITY;
   for (int r = 0; r < 7; r++) {
     const double t0 = vqe_wtime();
-    for (int k = 0; k < 200; k++)
-      for (int q = 0; q < 10; q++) vqe_statevec_apply_1q(&s, q, m, NULL);
+    for (int k = 0; k < 200; k++) {
+      if (kind == 2) sv_k_rots(s.amp, 10, 10, rots, scale);
+      else
+        for (int q = 0; q < 10; q++) vqe_statevec_apply_1q(&s, q, m, NULL);
+    }
     const double t = vqe_wtime() - t0;
     if (t < best) best = t;
   }
@@ -145,12 +153,14 @@ int main(int argc, char **argv)
   vqe_rng rng;
   vqe_rng_seed(&rng, 2024);
 
-  const double t_l1c = l1_2x2_seconds(0), t_l1 = l1_2x2_seconds(1);
+  const double t_l1c = l1_op_seconds(0), t_l1r = l1_op_seconds(1), t_l1 = l1_op_seconds(2);
   if (!json)
-    printf("arithmetic floor: a 2x2 on an L1-resident state costs %.3f ns per amplitude if complex, %.3f if real (RY) (1 thread)\n",
-           1e9 * t_l1c, 1e9 * t_l1);
+    printf("arithmetic floor: on an L1-resident state a 2x2 costs %.3f ns per amplitude if complex, %.3f if real (RY);\n"
+           "  an RY of a fused layer (scaled rotations, four per sweep) %.3f (1 thread)\n",
+           1e9 * t_l1c, 1e9 * t_l1r, 1e9 * t_l1);
   cJSON_AddNumberToObject(root, "l1_2x2_ns_per_amplitude", 1e9 * t_l1c);
-  cJSON_AddNumberToObject(root, "l1_real_2x2_ns_per_amplitude", 1e9 * t_l1);
+  cJSON_AddNumberToObject(root, "l1_real_2x2_ns_per_amplitude", 1e9 * t_l1r);
+  cJSON_AddNumberToObject(root, "l1_fused_rotation_ns_per_amplitude", 1e9 * t_l1);
   for (int ti = 0; ti < nthreads; ti++) {
     omp_set_num_threads(threads[ti]);
     for (int si = 0; si < nsizes; si++) {
@@ -245,7 +255,7 @@ int main(int argc, char **argv)
         const double t = median(f[k].t, f[k].k), bw = f[k].bytes / t;
         char note[160] = "";
         if (k == K_HEA) snprintf(note, sizeof note, "%d gates = %.1f in-place passes", (int)f[k].extra, t / t_inpl);
-        /* floor: the layer's n RYs (real 2x2) at the L1 cost, split over the threads */
+        /* floor: the layer's n RYs at the L1 cost of the fused layers' rotation kernel, split over the threads */
         const double floor_s = (double)n * (double)s.dim * t_l1 / threads[ti];
         if (k == K_HEAF) snprintf(note, sizeof note, "%zu ops, %zu passes planned = %.1f in-place passes (x%.1f vs unfused); arithmetic floor %.1f",
                                   fst.n_ops, fst.n_passes, t / t_inpl, median(f[K_HEA].t, f[K_HEA].k) / t, floor_s / t_inpl);

@@ -602,6 +602,35 @@ static void test_fused_equals_unfused(void)
       vqe_circuit_free(&c);
     }
   }
+  /* the layer's RYs run as scaled rotations f·[[1, −t], [t, 1]] or f·[[t, −1], [1, t]] (|t| <= 1): angles
+   * at and around the switch (θ = ±π/2), where cos θ/2 = 0 (±π) or sin θ/2 = 0 (0, 2π), and tiny ones */
+  const double special[12] = { 0, M_PI, -M_PI, M_PI / 2, -M_PI / 2, M_PI / 2 + 1e-12, 2 * M_PI, 1e-9,
+                                -3.1, 2.9, 7.0, -5.5 };
+  for (int n = 11; n <= 13; n++) {
+    vqe_circuit c;
+    hea_circuit(&c, n, 2);
+    double th[52];
+    for (int i = 0; i < 4 * n; i++) th[i] = special[(i / 2 + i % 2 * 5 + n) % 12];
+    vqe_statevec a, s;
+    random_state(&a, n, &rng);
+    vqe_statevec_init(&s, n, NULL);
+    vqe_statevec_copy(&s, &a, NULL);
+    CU_ASSERT_EQUAL(vqe_circuit_apply(&c, th, &a, NULL), VQE_OK);
+    for (int B = 8; B <= 11; B++) {
+      vqe_statevec t;
+      vqe_statevec_init(&t, n, NULL);
+      vqe_statevec_copy(&t, &s, NULL);
+      vqe_fuse_options o = { 1, B };
+      CU_ASSERT_EQUAL(vqe_circuit_apply_fused(&c, th, &o, &t, NULL), VQE_OK);
+      const double e = sv_diff2(&t, &a);
+      if (e > worst) worst = e;
+      CU_ASSERT(e <= 1e-12);
+      vqe_statevec_free(&t);
+    }
+    vqe_statevec_free(&a);
+    vqe_statevec_free(&s);
+    vqe_circuit_free(&c);
+  }
   /* a fused, cache-blocked HEA layer makes few passes */
   vqe_circuit c;
   hea_circuit(&c, 20, 1);

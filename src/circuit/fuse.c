@@ -2,7 +2,10 @@
  * dense blocks of at most max_fused_qubits qubits (a gate joins the last block it does not commute
  * past when the union still fits, as in Qulacs' and qsim's fusers); consecutive blocks whose qubits
  * fit in one cache block of 2^B amplitudes form a run, applied while each block of amplitudes is
- * resident (gathered into a thread-local buffer, all the run's operations, scattered back). */
+ * resident (gathered into a thread-local buffer, all the run's operations, scattered back). Inside a
+ * run, a layer's 1-qubit diagonals (RZ, …) become one product-table diagonal, its RYs scaled rotations
+ * applied several per sweep (sv_k_rots), its CNOT/SWAP ladder one permutation; the diagonal rides on
+ * the permutation's pass, and a gathered run's final permutation writes straight back to the state. */
 #include "circuit/circ_internal.h"
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +17,7 @@
  * bandwidth (0.32-0.39 ns per amplitude measured), on an L1-resident one by the arithmetic. */
 #define SUB_QUBITS 10
 
-typedef enum { OP_DENSE, OP_DIAG, OP_SPECIAL, OP_PERM, OP_DIAGN } op_type;
+typedef enum { OP_DENSE, OP_DIAG, OP_SPECIAL, OP_PERM, OP_DIAGN, OP_ROTS } op_type;
 
 typedef struct {
   op_type type;
@@ -27,6 +30,10 @@ typedef struct {
   uint32_t *ptab;        /* OP_PERM (cache blocks only): l → T[0][l & 127] ^ T[1][l>>7 & 127] ^ T[2][l>>14] */
   vqe_complex *dtab;     /* OP_DIAGN (cache blocks only): a product of 1-qubit diagonals on local qubits,
                           * D(l) = dtab[l & 127]·dtab[128 + (l>>7 & 127)]·dtab[256 + (l>>14)] */
+  double *dsplit;        /* OP_DIAGN: dtab[0..127] for AVX2, per pair j, j+1: re, re, re', re', −im, im, −im', im' */
+  sv_rot *rots;          /* OP_ROTS (cache blocks only): commuting real rotations on distinct local qubits, */
+  int nrots;             /* applied unscaled (one FMA per amplitude and rotation), then times rscale */
+  double rscale;
 } fop;
 
 typedef struct {
@@ -36,6 +43,8 @@ typedef struct {
   int low;               /* lq[0..low-1] = 0..low-1: contiguous chunk of 2^low amplitudes */
   fop *local;            /* the run's ops with qubits renumbered to local positions */
   uint64_t *hoff;        /* blocked runs: offset of the h-th chunk of 2^low amplitudes of a block */
+  int perm_out;          /* gathered runs ending in a permutation that keeps the chunks (1 <= low <= 7,
+                          * π(l) = π(l & ~(2^low−1)) + (l & (2^low−1))): it writes straight to the state */
   size_t nlocal;         /* (consecutive CNOT/SWAPs merged into one OP_PERM) */
 } frun;
 
@@ -109,6 +118,7 @@ static void fop_apply(const fop *o, vqe_complex *a, int n, int par)
   switch (o->type) {
   case OP_DENSE: sv_k_dense(a, n, o->k, o->qs, o->m, par); break;
   case OP_DIAG: sv_k_diag(a, n, o->k, o->qs, o->m, par); break;
+  case OP_ROTS: sv_k_rots(a, n, o->nrots, o->rots, o->rscale); break;   /* cache blocks only: serial */
   default: circ_prim_apply(&o->prim, a, n, par); break;
   }
 }
@@ -121,6 +131,8 @@ void vqe_fused_destroy(vqe_fused *f)
     for (size_t t = 0; t < f->runs[r].nlocal; t++) {
       free(f->runs[r].local[t].ptab);
       free(f->runs[r].local[t].dtab);
+      free(f->runs[r].local[t].rots);
+      free(f->runs[r].local[t].dsplit);
     }
     free(f->runs[r].local);
     free(f->runs[r].hoff);
@@ -169,6 +181,15 @@ static int is_perm(const fop *o)
   return o->type == OP_SPECIAL && (o->prim.kind == VQE_GATE_CNOT || o->prim.kind == VQE_GATE_SWAP);
 }
 
+/* A merge pass that runs out of memory after moving ops [0, w) into place leaves stale copies in [w, t):
+ * drop them (keeping the unprocessed [t, n)), so the destructor frees every table once. */
+static int merge_failed(fop *ops, size_t *nops, size_t w, size_t t)
+{
+  memmove(ops + w, ops + t, (*nops - t) * sizeof *ops);
+  *nops = w + (*nops - t);
+  return -1;
+}
+
 /* Merge runs of consecutive CNOT/SWAP ops of a cache-block op list (local qubits < B <= 21) into one
  * permutation with byte-chunk tables: one pass over the block instead of one per gate. */
 static int merge_perms(fop *ops, size_t *nops, int B)
@@ -188,7 +209,7 @@ static int merge_perms(fop *ops, size_t *nops, int B)
     p.type = OP_PERM;
     p.lmask = ~UINT64_C(0);
     p.ptab = malloc(3 * 128 * sizeof *p.ptab);
-    if (!p.ptab) return -1;
+    if (!p.ptab) return merge_failed(ops, nops, w, t);
     for (int c = 0; c < 3; c++)
       for (uint32_t v = 0; v < 128; v++) {
         uint32_t img = c == 0 ? k : 0;
@@ -237,7 +258,7 @@ static int merge_diags(fop *ops, size_t *nops, int B)
         p.type = OP_DIAGN;
         p.lmask = pend;
         p.mask = gmask;
-        if (!(p.dtab = malloc(3 * 128 * sizeof *p.dtab))) return -1;
+        if (!(p.dtab = malloc(3 * 128 * sizeof *p.dtab))) return merge_failed(ops, nops, w, t);
         for (int c = 0; c < 3; c++)
           for (int v = 0; v < 128; v++) {
             vqe_complex x = 1;
@@ -256,17 +277,178 @@ static int merge_diags(fop *ops, size_t *nops, int B)
   return 0;
 }
 
-/* a[l] *= D(l0 + l) for l < len (OP_DIAGN on the part of a block starting at local index l0) */
-static void diagn_apply(const vqe_complex *T, vqe_complex *a, size_t len, size_t l0)
+/* A dense 1-qubit op that is a real rotation [[c, −s], [s, c]] (RY, or RY times a real number). */
+static int rot1(const fop *o)
 {
-  for (size_t l = 0; l < len;) {
-    const size_t g = l0 + l, run = 128 - (g & 127) < len - l ? 128 - (g & 127) : len - l;
-    const vqe_complex hi = sv_cmul(T[128 + (g >> 7 & 127)], T[256 + (g >> 14)]);
-    const vqe_complex *lo = T + (g & 127);
-    const sv_cm h = sv_cm_of(hi);
-    for (size_t j = 0; j < run; j++) sv_st(a + l + j, sv_mul(h, sv_mul(sv_cm_of(lo[j]), sv_ld(a + l + j))));
-    l += run;
+  if (o->type != OP_DENSE || o->k != 1) return 0;
+  const vqe_complex *m = o->m;
+  return cimag(m[0]) == 0 && cimag(m[1]) == 0 && cimag(m[2]) == 0 && cimag(m[3]) == 0 &&
+         creal(m[0]) == creal(m[3]) && creal(m[1]) == -creal(m[2]);
+}
+
+/* Turn consecutive real rotations of a cache-block op list (a layer's RYs) into OP_ROTS: on distinct
+ * qubits they commute, and applied together (sv_k_rots) they cost one FMA per amplitude each instead of
+ * two, several per load and store. Those on the sub-block qubits (< SUB_QUBITS) and the others form
+ * two ops, so the first still runs L1 sub-block by sub-block. The rotations' common factors are one
+ * number: it is folded into the run's first OP_DIAGN when there is one (scalars commute with every op),
+ * else the OP_ROTS applies it. */
+static int merge_rots(fop *ops, size_t *nops)
+{
+  size_t w = 0;
+  for (size_t t = 0; t < *nops;) {
+    size_t e = t;
+    uint64_t seen = 0;
+    while (e < *nops && rot1(&ops[e]) && !(seen & ops[e].lmask)) seen |= ops[e++].lmask;
+    if (e - t < 2) { ops[w++] = ops[t++]; continue; }
+    fop part[2];
+    memset(part, 0, sizeof part);
+    for (int h = 0; h < 2; h++) {
+      part[h].type = OP_ROTS;
+      part[h].rscale = 1;
+      if (!(part[h].rots = malloc((e - t) * sizeof *part[h].rots))) { free(part[0].rots); return merge_failed(ops, nops, w, t); }
+    }
+    for (size_t u = t; u < e; u++) {
+      const int h = (int)(ops[u].lmask >> SUB_QUBITS != 0);
+      fop *p = &part[h];
+      p->rscale *= sv_rot_factor(ops[u].qs[0], creal(ops[u].m[0]), creal(ops[u].m[2]), &p->rots[p->nrots++]);
+      p->mask |= ops[u].mask;
+      p->lmask |= ops[u].lmask;
+    }
+    for (int h = 0; h < 2; h++) {
+      if (part[h].nrots) ops[w++] = part[h];
+      else free(part[h].rots);
+    }
+    t = e;
   }
+  *nops = w;
+  /* the factors into the first product-table diagonal (its lowest table: every D(l) takes one entry) */
+  fop *dn = NULL;
+  for (size_t t = 0; t < w && !dn; t++)
+    if (ops[t].type == OP_DIAGN) dn = &ops[t];
+  if (dn)
+    for (size_t t = 0; t < w; t++)
+      if (ops[t].type == OP_ROTS) {
+        for (int v = 0; v < 128; v++) dn->dtab[v] *= ops[t].rscale;
+        ops[t].rscale = 1;
+      }
+  return 0;
+}
+
+/* One segment of 128 amplitudes of a cache block (local indices l0 .. l0+127, l0 a multiple of 128):
+ * out(π(l)) = D(l)·src[l − l0], with π(l) = T[l & 127] ^ th (T = NULL: the identity) and D(l) =
+ * dtab[l & 127]·h (dtab = NULL: 1). out(p) is dst[p], or, with hoff (chunk-keeping permutations only),
+ * dst[hoff[p >> low] + (p & (2^low − 1))]: the state itself, dst = a + base. */
+typedef struct {
+  vqe_complex *dst;
+  const uint64_t *hoff;
+  int low;
+  const uint32_t *T;
+  uint32_t th;
+  const vqe_complex *dtab;
+  const double *dsplit;
+  vqe_complex h;
+} seg_job;
+
+static inline vqe_complex *seg_out(const seg_job *g, uint32_t p)
+{
+  return g->hoff ? g->dst + g->hoff[p >> g->low] + (p & ((1u << g->low) - 1)) : g->dst + p;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* Two amplitudes per register; the diagonal's low table pre-split (dsplit) so a complex product is one
+ * permute, one multiply and one FMA. A chunk-keeping permutation moves pairs (low >= 1). */
+__attribute__((target("avx2,fma")))
+static void seg_avx2(const seg_job *g, const vqe_complex *src)
+{
+  /* the job in locals: the stores (may-alias vector types) would otherwise reload it every step */
+  const __m256d hr = _mm256_set1_pd(creal(g->h)), hi = _mm256_setr_pd(-cimag(g->h), cimag(g->h), -cimag(g->h), cimag(g->h));
+  const double *const ds = g->dsplit;
+  const uint32_t *const T = g->T, th = g->th;
+  const uint64_t *const hoff = g->hoff;
+  const int low = g->low;
+  const uint32_t lm = (1u << low) - 1;
+  double *const dst = (double *)g->dst;
+  for (uint32_t j = 0; j < 128; j += 2) {
+    __m256d v = _mm256_loadu_pd((const double *)(src + j));
+    if (ds) {
+      v = _mm256_fmadd_pd(v, _mm256_loadu_pd(ds + 4 * j), _mm256_mul_pd(_mm256_permute_pd(v, 5), _mm256_loadu_pd(ds + 4 * j + 4)));
+      v = _mm256_fmadd_pd(v, hr, _mm256_mul_pd(_mm256_permute_pd(v, 5), hi));
+    }
+    if (!T) _mm256_storeu_pd(dst + 2 * j, v);
+    else if (hoff) {
+      const uint32_t p = T[j] ^ th;
+      _mm256_storeu_pd(dst + 2 * (hoff[p >> low] + (p & lm)), v);
+    } else {
+      _mm_storeu_pd(dst + 2 * (T[j] ^ th), _mm256_castpd256_pd128(v));
+      _mm_storeu_pd(dst + 2 * (T[j + 1] ^ th), _mm256_extractf128_pd(v, 1));
+    }
+  }
+}
+#endif
+
+static void seg_apply(const seg_job *g, const vqe_complex *src)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (sv_have_avx2()) { seg_avx2(g, src); return; }
+#endif
+  const sv_cm h = sv_cm_of(g->h);
+  for (uint32_t j = 0; j < 128; j++) {
+    sv_v v = sv_ld(src + j);
+    if (g->dtab) v = sv_mul(h, sv_mul(sv_cm_of(g->dtab[j]), v));
+    sv_st(g->T ? seg_out(g, g->T[j] ^ g->th) : g->dst + j, v);
+  }
+}
+
+/* The diagonal's factor for the segment at local index l (a multiple of 128). */
+static vqe_complex diagn_high(const vqe_complex *D, uint32_t l)
+{
+  return sv_cmul(D[128 + (l >> 7 & 127)], D[256 + (l >> 14)]);
+}
+
+/* a[l] *= D(l0 + l) for l < len (OP_DIAGN on the part of a block starting at local index l0; both
+ * multiples of 128, as cache blocks and their L1 sub-blocks are) */
+static void diagn_apply(const fop *o, vqe_complex *a, size_t len, size_t l0)
+{
+  seg_job g = { .dtab = o->dtab, .dsplit = o->dsplit };
+  for (size_t l = 0; l < len; l += 128) {
+    g.dst = a + l;
+    g.h = diagn_high(o->dtab, (uint32_t)(l0 + l));
+    seg_apply(&g, a + l);
+  }
+}
+
+/* The AVX2 form of an OP_DIAGN's low table (seg_avx2). */
+static int diagn_split(fop *o)
+{
+  if (!(o->dsplit = malloc(512 * sizeof *o->dsplit))) return -1;
+  for (int j = 0; j < 128; j++) {
+    double *p = o->dsplit + 8 * (j / 2) + 2 * (j & 1);
+    p[0] = p[1] = creal(o->dtab[j]);
+    p[4] = -cimag(o->dtab[j]);
+    p[5] = cimag(o->dtab[j]);
+  }
+  return 0;
+}
+
+/* Whether a permutation table keeps chunks of 2^low amplitudes together (seg_job.hoff). */
+static int perm_keeps_chunks(const uint32_t *T, int low)
+{
+  if (low < 1 || low > 7) return 0;
+  const uint32_t lm = (1u << low) - 1;
+  for (uint32_t v = 0; v < 3 * 128; v++)
+    if ((T[v] & lm) != (v < 128 ? v & lm : 0)) return 0;
+  return 1;
+}
+
+/* Per-run data the apply loop needs once the op list is final. */
+static int finish_run(frun *r)
+{
+  for (size_t t = 0; t < r->nlocal; t++)
+    if (r->local[t].type == OP_DIAGN && diagn_split(&r->local[t])) return -1;
+  r->perm_out = r->nlocal > 0 && r->local[r->nlocal - 1].type == OP_PERM &&
+                perm_keeps_chunks(r->local[r->nlocal - 1].ptab, r->low);
+  return 0;
 }
 
 vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe_fuse_options *opt,
@@ -280,9 +462,12 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
   if (o.cache_block_qubits != 0 && o.cache_block_qubits != -1 && (o.cache_block_qubits < 8 || o.cache_block_qubits > 20))
     return vqe_error_set(err, VQE_ERR_INPUT, "cache_block_qubits %d (allowed: -1 = auto, 0 = off, or 8 to 20)", o.cache_block_qubits);
   if (o.cache_block_qubits == -1) {
-    /* 2^14 amplitudes (256 KiB, two buffers per thread in a 1 MiB L2); for n > 24 a little larger so
-     * that a layer touching every qubit still needs only two runs (2B >= n + 4), at most 2^16. */
-    o.cache_block_qubits = (c->n_qubits + 5) / 2;
+    /* 2^14 amplitudes (256 KiB) up to n = 22, then larger, up to 2^16 (1 MiB, the L2) from n = 24: the
+     * run on the high qubits then copies longer chunks (2^(2B−n) amplitudes for a layer touching every
+     * qubit), and its 128-byte chunks at B = 14 cost more than the larger blocks' spill from L2 (an
+     * RY, RZ, CNOT-ladder layer at n = 24: 13.2 in-place passes at B = 14, 11.0 at 15, 10.1 at 16, 1 thread;
+     * 7.8 / 6.5 / 6.1 with 2). Two runs cover every qubit while 2B >= n + 4. */
+    o.cache_block_qubits = c->n_qubits - 8;
     if (o.cache_block_qubits < 14) o.cache_block_qubits = 14;
     if (o.cache_block_qubits > 16) o.cache_block_qubits = 16;
   }
@@ -417,7 +602,8 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
       const int nh = 1 << (B - r->low);
       r->hoff = malloc((size_t)nh * sizeof *r->hoff);
       if (r->hoff) circ_segment_offsets(r->lq, r->low, B, r->hoff);
-      if (!r->hoff || merge_diags(r->local, &r->nlocal, B) || merge_perms(r->local, &r->nlocal, B)) {
+      if (!r->hoff || merge_diags(r->local, &r->nlocal, B) || merge_rots(r->local, &r->nlocal) ||
+          merge_perms(r->local, &r->nlocal, B) || finish_run(r)) {
         free(sched); free(done);
         vqe_fused_destroy(f);
         return vqe_error_set(err, VQE_ERR_RESOURCE, "out of memory fusing a circuit");
@@ -441,7 +627,7 @@ static int sub_local(const fop *o)
 /* one op of a run on the amplitudes [l0, l0 + 2^nq) of a cache block (nq < B only for sub_local ops) */
 static void local_apply(const fop *o, vqe_complex *blk, size_t l0, int nq)
 {
-  if (o->type == OP_DIAGN) diagn_apply(o->dtab, blk + l0, (size_t)1 << nq, l0);
+  if (o->type == OP_DIAGN) diagn_apply(o, blk + l0, (size_t)1 << nq, l0);
   else fop_apply(o, blk + l0, nq, 0);
 }
 
@@ -462,6 +648,7 @@ static void run_blocked(const vqe_fused *f, const frun *r, vqe_complex *a, vqe_c
       /* a block of contiguous amplitudes (local qubits 0..B−1) is worked on in place */
       vqe_complex *const home = nh == 1 ? a + base : b0;
       vqe_complex *buf = home, *spare = nh == 1 ? b0 : b1;
+      int out = 0;   /* written back already */
       if (nh > 1)
         circ_gather(buf, a, base, hoff, nh, low);
       for (size_t t = 0; t < r->nlocal; t++) {
@@ -480,24 +667,23 @@ static void run_blocked(const vqe_fused *f, const frun *r, vqe_complex *a, vqe_c
           }
         }
         if (o->type == OP_PERM || (o->type == OP_DIAGN && then_perm)) {
-          /* a diagonal followed by a permutation: both in the permutation's pass */
-          const vqe_complex *D = o->type == OP_DIAGN ? o->dtab : NULL;
-          const uint32_t *T = D ? r->local[++t].ptab : o->ptab;
+          /* a diagonal followed by a permutation: both in the permutation's pass; the last op of a
+           * gathered run writes its chunks straight back to the state (no second copy) */
+          seg_job g = { .dst = spare, .low = low };
+          if (o->type == OP_DIAGN) { g.dtab = o->dtab; g.dsplit = o->dsplit; ++t; }
+          g.T = r->local[t].ptab;
+          if (nh > 1 && t + 1 == r->nlocal && r->perm_out) { g.dst = a + base; g.hoff = hoff; out = 1; }
           for (uint32_t l = 0; l < (uint32_t)dimb; l += 128) {
-            const uint32_t th = T[128 + (l >> 7 & 127)] ^ T[256 + (l >> 14)];
-            if (D) {
-              const sv_cm h = sv_cm_of(sv_cmul(D[128 + (l >> 7 & 127)], D[256 + (l >> 14)]));
-              for (uint32_t j = 0; j < 128; j++)
-                sv_st(spare + (T[j] ^ th), sv_mul(h, sv_mul(sv_cm_of(D[j]), sv_ld(buf + l + j))));
-            } else {
-              for (uint32_t j = 0; j < 128; j++) spare[T[j] ^ th] = buf[l + j];
-            }
+            g.th = g.T[128 + (l >> 7 & 127)] ^ g.T[256 + (l >> 14)];
+            if (g.dtab) g.h = diagn_high(g.dtab, l);
+            seg_apply(&g, buf + l);
           }
           vqe_complex *x = buf; buf = spare; spare = x;
         } else {
           local_apply(o, buf, 0, B);
         }
       }
+      if (out) continue;
       if (nh > 1)
         circ_scatter(a, buf, base, hoff, nh, low);
       else if (buf != home)

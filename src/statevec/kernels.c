@@ -3,6 +3,7 @@
  * operation mixes by inserting zero bits at the operation's (sorted) qubit positions into a counter,
  * so every iteration is independent: the OpenMP split never changes the result. */
 #include "statevec/sv_internal.h"
+#include <math.h>
 #include <omp.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -153,6 +154,71 @@ static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int p
   }
 }
 
+/* Full unrolling of the sweeps' register loops (the -O2 build would keep v[] in memory otherwise); the
+ * -O0 sanitizer build ignores the hint and warns, so it gets none. */
+#define SV_PRAGMA(x) _Pragma(#x)
+#ifdef __OPTIMIZE__
+#define SV_UNROLL(n) SV_PRAGMA(GCC unroll n)
+#else
+#define SV_UNROLL(n)
+#endif
+
+/* One sweep of the commuting rotations on qubit 0 (inside each register, when h0) and on the K (<= 3)
+ * qubits gq[0..K-1] >= 1 (across registers): 2^K registers of two amplitudes each are loaded, rotated
+ * K (+1) times and stored. Index groups i_lo .. i_hi−1 of the 2^(n−1−K). */
+__attribute__((target("avx2,fma"), always_inline))
+static inline void rots_sweep_k(double *d, int K, const uint64_t *gq, const double *gt, const int *gs, int h0,
+                                double t0, int s0, double scale, int64_t i_lo, int64_t i_hi)
+{
+  int pos[4] = { 0 };
+  uint64_t gm = 1, off[8];
+  for (int k = 0; k < K; k++) { pos[k + 1] = (int)gq[k]; gm |= UINT64_C(1) << gq[k]; }
+  for (int l = 0; l < (1 << K); l++) {
+    off[l] = 0;
+    for (int k = 0; k < K; k++)
+      if (l >> k & 1) off[l] |= UINT64_C(1) << gq[k];
+  }
+  __m256d T[3], v[8];
+  for (int k = 0; k < K; k++) T[k] = _mm256_set1_pd(gt[k]);
+  const __m256d T0 = s0 ? _mm256_set1_pd(t0) : _mm256_setr_pd(-t0, -t0, t0, t0);
+  const __m256d sgn = _mm256_setr_pd(-0.0, -0.0, 0.0, 0.0), S = _mm256_set1_pd(scale);
+  const int scaled = scale != 1;
+  uint64_t b = sv_insert0n((uint64_t)i_lo, pos, K + 1);
+  for (int64_t i = i_lo; i < i_hi; i++) {
+    SV_UNROLL(8)
+    for (int l = 0; l < (1 << K); l++) v[l] = _mm256_loadu_pd(d + 2 * (b | off[l]));
+    if (h0) {
+      SV_UNROLL(8)
+      for (int l = 0; l < (1 << K); l++) {
+        const __m256d w = _mm256_permute2f128_pd(v[l], v[l], 1);   /* [x|y] → [y|x] */
+        v[l] = s0 ? _mm256_fmadd_pd(v[l], T0, _mm256_xor_pd(w, sgn))   /* [t x − y | x + t y] */
+                  : _mm256_fmadd_pd(w, T0, v[l]);                      /* [x − t y | y + t x] */
+      }
+    }
+    SV_UNROLL(3)
+    for (int k = 0; k < K; k++) {
+      SV_UNROLL(8)
+      for (int l = 0; l < (1 << K); l++) {
+        if (l >> k & 1) continue;
+        const __m256d x = v[l], y = v[l | 1 << k];
+        if (gs[k]) { v[l] = _mm256_fmsub_pd(T[k], x, y); v[l | 1 << k] = _mm256_fmadd_pd(T[k], y, x); }
+        else { v[l] = _mm256_fnmadd_pd(T[k], y, x); v[l | 1 << k] = _mm256_fmadd_pd(T[k], x, y); }
+      }
+    }
+    if (scaled) {
+      SV_UNROLL(8)
+      for (int l = 0; l < (1 << K); l++) v[l] = _mm256_mul_pd(v[l], S);
+    }
+    SV_UNROLL(8)
+    for (int l = 0; l < (1 << K); l++) _mm256_storeu_pd(d + 2 * (b | off[l]), v[l]);
+    b = ((b | gm) + 1) & ~gm;
+  }
+}
+__attribute__((target("avx2,fma"))) static void rots_sweep0(double *d, const uint64_t *q, const double *t, const int *s, int h0, double t0, int s0, double sc, int64_t lo, int64_t hi) { rots_sweep_k(d, 0, q, t, s, h0, t0, s0, sc, lo, hi); }
+__attribute__((target("avx2,fma"))) static void rots_sweep1(double *d, const uint64_t *q, const double *t, const int *s, int h0, double t0, int s0, double sc, int64_t lo, int64_t hi) { rots_sweep_k(d, 1, q, t, s, h0, t0, s0, sc, lo, hi); }
+__attribute__((target("avx2,fma"))) static void rots_sweep2(double *d, const uint64_t *q, const double *t, const int *s, int h0, double t0, int s0, double sc, int64_t lo, int64_t hi) { rots_sweep_k(d, 2, q, t, s, h0, t0, s0, sc, lo, hi); }
+__attribute__((target("avx2,fma"))) static void rots_sweep3(double *d, const uint64_t *q, const double *t, const int *s, int h0, double t0, int s0, double sc, int64_t lo, int64_t hi) { rots_sweep_k(d, 3, q, t, s, h0, t0, s0, sc, lo, hi); }
+
 #endif
 
 int sv_have_avx2(void)
@@ -295,6 +361,73 @@ void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
     sv_st(a + i0, sv_add(sv_mul(m00, v0), sv_mul(m01, v1)));
     sv_st(a + i1, sv_add(sv_mul(m10, v0), sv_mul(m11, v1)));
   }
+}
+
+/* ---- commuting real rotations (a fused layer's RYs) ------------------------------------------------ */
+
+double sv_rot_factor(int q, double c, double s, sv_rot *r)
+{
+  r->q = q;
+  if (fabs(s) <= fabs(c)) { r->swap = 0; r->t = s / c; return c; }
+  r->swap = 1;
+  r->t = c / s;
+  return s;
+}
+
+static int rot_cmp(const void *x, const void *y)
+{
+  const int a = ((const sv_rot *)x)->q, b = ((const sv_rot *)y)->q;
+  return (a > b) - (a < b);
+}
+
+void sv_k_rots(vqe_complex *a, int n, int nr, const sv_rot *r, double scale)
+{
+  assert(nr >= 1 && nr <= 64);
+  sv_rot g[64];
+  memcpy(g, r, (size_t)nr * sizeof *g);
+  qsort(g, (size_t)nr, sizeof *g, rot_cmp);
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (sv_have_avx2() && n >= 1) {
+    /* qubit 0 inside the registers during the first sweep; the others in sweeps of up to three (as
+     * even as possible: 4 → 2 + 2), the product of the factors applied by the last sweep */
+    const int h0 = g[0].q == 0, m = nr - h0, G = m > 0 ? (m + 2) / 3 : 1;
+    static void (*const sweep[4])(double *, const uint64_t *, const double *, const int *, int, double, int,
+                                  double, int64_t, int64_t) = { rots_sweep0, rots_sweep1, rots_sweep2, rots_sweep3 };
+    for (int s = 0, j = h0; s < G; s++) {
+      const int K = m / G + (s < m % G);
+      uint64_t gq[3];
+      double gt[3];
+      int gs[3];
+      for (int k = 0; k < K; k++, j++) { gq[k] = (uint64_t)g[j].q; gt[k] = g[j].t; gs[k] = g[j].swap; }
+      const int first = s == 0 && h0;
+      const double t0 = first ? g[0].t : 0, sc = s == G - 1 ? scale : 1;
+      const int s0 = first && g[0].swap;
+      sweep[K]((double *)a, gq, gt, gs, first, t0, s0, sc, 0, (int64_t)1 << (n - 1 - K));
+    }
+    return;
+  }
+#endif
+  const int64_t half = (int64_t)1 << (n - 1);
+  for (int j = 0; j < nr; j++) {
+    const uint64_t bit = UINT64_C(1) << g[j].q;
+    const double t = g[j].t;
+    if (g[j].swap) {
+      for (int64_t i = 0; i < half; i++) {
+        const uint64_t i0 = sv_insert0((uint64_t)i, g[j].q), i1 = i0 | bit;
+        const vqe_complex x = a[i0], y = a[i1];
+        a[i0] = t * x - y;
+        a[i1] = x + t * y;
+      }
+    } else {
+      for (int64_t i = 0; i < half; i++) {
+        const uint64_t i0 = sv_insert0((uint64_t)i, g[j].q), i1 = i0 | bit;
+        const vqe_complex x = a[i0], y = a[i1];
+        a[i0] = x - t * y;
+        a[i1] = y + t * x;
+      }
+    }
+  }
+  if (scale != 1) sv_k_scale(a, UINT64_C(1) << n, scale, 0);
 }
 
 void sv_k_c1q(vqe_complex *a, int n, uint64_t ctrl, int q, const vqe_complex m[4], int par)

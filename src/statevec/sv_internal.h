@@ -102,6 +102,17 @@ int sv_have_avx2(void);
 
 /* ---- element kernels: a = amplitudes of an n-qubit register; par = run OpenMP-parallel ---------- */
 void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par);
+/* Commuting real rotations on distinct qubits (a layer's RYs), one FMA per amplitude and rotation: a
+ * rotation [[c, −s], [s, c]] (RY(θ): c = cos θ/2, s = sin θ/2) is f·[[1, −t], [t, 1]] with t = s/c, f = c
+ * when |s| <= |c|, else f·[[t, −1], [1, t]] with t = c/s, f = s (swap = 1); so |t| <= 1 and
+ * |f| >= sqrt(c² + s²)/√2. sv_rot_factor splits one and returns f. */
+typedef struct { int q, swap; double t; } sv_rot;
+double sv_rot_factor(int q, double c, double s, sv_rot *r);
+/* Apply the unscaled rotations r[0..nr−1] (distinct qubits < n, any order), then multiply by `scale`
+ * (the product of their factors, or 1 when the caller folds it into another operation). Serial: it runs
+ * on the cache blocks of fused circuits. With AVX2 one sweep applies up to four rotations: qubit 0
+ * inside each register and three others across registers. */
+void sv_k_rots(vqe_complex *a, int n, int nr, const sv_rot *r, double scale);
 void sv_k_c1q(vqe_complex *a, int n, uint64_t ctrl, int q, const vqe_complex m[4], int par);
 /* Dense 2^k×2^k on qubits qs[0..k-1] (any order; local bit j = qs[j]); k <= 6. */
 void sv_k_dense(vqe_complex *a, int n, int k, const int *qs, const vqe_complex *m, int par);
