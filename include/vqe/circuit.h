@@ -214,8 +214,10 @@ void vqe_circuit_get_stats(const vqe_circuit *c, vqe_circuit_stats *st);
  * it while it is resident, and it is written back — one pass over the state per run instead of one
  * per gate. Runs are scheduled with look-ahead (an operation may join a run ahead of operations it
  * commutes with, i.e. shares no qubit with), and consecutive CNOT/SWAPs inside a run become one
- * table-driven permutation of the block. The fused form equals the unfused circuit to rounding; it
- * has no per-gate access (the adjoint walk uses the unfused path). */
+ * table-driven permutation of the block; inside a run the 1-qubit diagonals (RZ, phase, S, T) become
+ * one product-table diagonal applied with that permutation, and consecutive real rotations (RY) on
+ * distinct qubits one scaled-rotation sweep (four rotations per load and store). The fused form equals
+ * the unfused circuit to rounding; it has no per-gate access (the adjoint walk uses the unfused path). */
 /* Defaults (vqe_fuse_options_default): max_fused_qubits = 1 — consecutive single-qubit gates on a
  * qubit become one 2×2, two-qubit gates stay permutations/diagonals/controlled kernels. A k-qubit
  * dense block costs 2^k complex multiply-adds per amplitude, so inside a cache block (where memory
@@ -224,8 +226,8 @@ void vqe_circuit_get_stats(const vqe_circuit *c, vqe_circuit_stats *st);
 typedef struct {
   int max_fused_qubits;    /* 1..4: dense blocks of at most this many qubits (default 1) */
   int cache_block_qubits;  /* log2 amplitudes per cache block, 8..20; 0 = off; -1 = auto (default):
-                              14 (256 KiB), or (n+5)/2 up to 16 for n > 24 so that a layer touching
-                              every qubit needs two runs */
+                              14 (256 KiB) up to n = 22, then n − 8 up to 16 (1 MiB) from n = 24, so
+                              the run on the high qubits copies longer chunks (measured best) */
 } vqe_fuse_options;
 void vqe_fuse_options_default(vqe_fuse_options *o);
 
