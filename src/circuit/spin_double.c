@@ -240,29 +240,37 @@ static void sd_kernel(const sd_table *tb, const int *pos, uint64_t parts, const 
       for (int x = tb->start[sel[s]]; x < tb->start[sel[s] + 1]; x++) in[tb->cfg[x]] = 1;
     for (int l = 0; l < (1 << k); l++) if (!in[l]) rest[nr++] = (uint8_t)l;
   }
-  const int64_t n_out = (int64_t)1 << (n - k);
+  const int unit = factor == 1;
+  const int64_t n_out = (int64_t)1 << (n - k), n_blk = (n_out + 63) / 64;
+  uint64_t pm = 0;
+  for (int t = 0; t < k; t++) pm |= UINT64_C(1) << pos[t];
+  /* blocks of 64 groups: the zero-bit inserts once per block (pos[] is ascending), then the next group's
+   * base is the next index with the mode bits clear */
 #pragma omp parallel for schedule(static) if (par)
-  for (int64_t o = 0; o < n_out; o++) {
-    const uint64_t base = sv_insert0n((uint64_t)o, pos, k);   /* pos[] is ascending */
-    unsigned gm = 0;   /* bit t: parity of the occupied outside qubits below local mode t */
-    for (int t = 0; t < k; t++) gm |= (unsigned)(__builtin_popcountll(base & below[t]) & 1) << t;
-    for (int s = 0; s < ns; s++) {
-      const int c = sel[s], d = tb->start[c + 1] - tb->start[c];
-      const uint8_t *cf = tb->cfg + tb->start[c];
-      const double *m = M + tb->moff[c];
-      vqe_complex v[6];
-      for (int x = 0; x < d; x++) {
-        const vqe_complex z = a[base | off[cf[x]]];
-        v[x] = (__builtin_popcount(cf[x] & gm) & 1) ? -z : z;
+  for (int64_t ob = 0; ob < n_blk; ob++) {
+    const int64_t o_end = (ob + 1) * 64 < n_out ? (ob + 1) * 64 : n_out;
+    uint64_t base = sv_insert0n((uint64_t)(ob * 64), pos, k);
+    for (int64_t o = ob * 64; o < o_end; o++, base = ((base | pm) + 1) & ~pm) {
+      unsigned gm = 0;   /* bit t: parity of the occupied outside qubits below local mode t */
+      for (int t = 0; t < k; t++) gm |= (unsigned)(__builtin_popcountll(base & below[t]) & 1) << t;
+      for (int s = 0; s < ns; s++) {
+        const int c = sel[s], d = tb->start[c + 1] - tb->start[c];
+        const uint8_t *cf = tb->cfg + tb->start[c];
+        const double *m = M + tb->moff[c];
+        vqe_complex v[6];
+        for (int x = 0; x < d; x++) {
+          const vqe_complex z = a[base | off[cf[x]]];
+          v[x] = (__builtin_popcount(cf[x] & gm) & 1) ? -z : z;
+        }
+        for (int x = 0; x < d; x++) {
+          double re = 0.0, im = 0.0;
+          for (int y = 0; y < d; y++) { re += m[x * d + y] * creal(v[y]); im += m[x * d + y] * cimag(v[y]); }
+          const vqe_complex w = unit ? CMPLX(re, im) : sv_cmul(factor, CMPLX(re, im));
+          a[base | off[cf[x]]] = (__builtin_popcount(cf[x] & gm) & 1) ? -w : w;
+        }
       }
-      for (int x = 0; x < d; x++) {
-        double re = 0.0, im = 0.0;
-        for (int y = 0; y < d; y++) { re += m[x * d + y] * creal(v[y]); im += m[x * d + y] * cimag(v[y]); }
-        const vqe_complex w = sv_cmul(factor, CMPLX(re, im));
-        a[base | off[cf[x]]] = (__builtin_popcount(cf[x] & gm) & 1) ? -w : w;
-      }
+      for (int r = 0; r < nr; r++) a[base | off[rest[r]]] = 0;
     }
-    for (int r = 0; r < nr; r++) a[base | off[rest[r]]] = 0;
   }
 }
 

@@ -271,24 +271,33 @@ static double fermi_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_
     occ = (UINT64_C(1) << g->q[2]) | (UINT64_C(1) << g->q[3]);
     emp = (UINT64_C(1) << g->q[0]) | (UINT64_C(1) << g->q[1]);
   }
+  /* only the states with the annihilated modes occupied and the created ones empty (1/4 or 1/16 of
+   * them): r runs over the indices with the `sel` bits clear, carried by r ← ((r | sel) + 1) & ~sel;
+   * fixed chunks of them (partial sums added in chunk order, whatever the thread count) */
   const vqe_complex *l = lam->amp, *f = phi->amp;
-  uint64_t chunk = ev->chunk, nch = ev->n_chunks, want = occ;
-  uint64_t sel = occ | emp;
+  const uint64_t want = occ, sel = occ | emp;
+  int pos[4], ks = 0;
+  for (uint64_t m = sel; m; m &= m - 1) pos[ks++] = __builtin_ctzll(m);
+  const uint64_t cnt = lam->dim >> ks, nrc = ev->n_chunks < cnt ? ev->n_chunks : cnt, rc = cnt / nrc;
   vqe_complex *part = ev->part;
-#pragma omp parallel for schedule(static) if (nch > 1)
-  for (uint64_t c = 0; c < nch; c++) {
+#pragma omp parallel for schedule(static) if (nrc > 1)
+  for (uint64_t c = 0; c < nrc; c++) {
     double acc = 0;
-    for (uint64_t b = c * chunk; b < (c + 1) * chunk; b++) {
-      if ((b & sel) != want) continue;
+    uint64_t r = c * rc;
+    for (int j = 0; j < ks; j++) r = ((r >> pos[j]) << (pos[j] + 1)) | (r & ((UINT64_C(1) << pos[j]) - 1));
+    for (uint64_t i = 0; i < rc; i++, r = ((r | sel) + 1) & ~sel) {
+      const uint64_t b = r | want;
       int sg;
       uint64_t bp = fermi_partner(b, n_ops, ops, &sg);
-      double t = creal(conj(l[bp]) * f[b] - conj(l[b]) * f[bp]);
+      /* Re(conj(λ[b'])φ[b] − conj(λ[b])φ[b']), written out (no complex products) */
+      const double t = creal(l[bp]) * creal(f[b]) + cimag(l[bp]) * cimag(f[b]) -
+                       creal(l[b]) * creal(f[bp]) - cimag(l[b]) * cimag(f[bp]);
       acc += sg > 0 ? t : -t;
     }
     part[c] = acc;
   }
   double sum = 0;
-  for (uint64_t c = 0; c < nch; c++) sum += creal(part[c]);
+  for (uint64_t c = 0; c < nrc; c++) sum += creal(part[c]);
   return 2.0 * sum;
 }
 
