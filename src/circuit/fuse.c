@@ -315,8 +315,12 @@ static int merge_rots(fop *ops, size_t *nops)
       p->lmask |= ops[u].lmask;
     }
     for (int h = 0; h < 2; h++) {
-      if (part[h].nrots) ops[w++] = part[h];
-      else free(part[h].rots);
+      if (part[h].nrots) {
+        qsort(part[h].rots, (size_t)part[h].nrots, sizeof *part[h].rots, sv_rot_cmp);   /* sv_k_rots' order */
+        ops[w++] = part[h];
+      } else {
+        free(part[h].rots);
+      }
     }
     t = e;
   }

@@ -374,7 +374,7 @@ double sv_rot_factor(int q, double c, double s, sv_rot *r)
   return s;
 }
 
-static int rot_cmp(const void *x, const void *y)
+int sv_rot_cmp(const void *x, const void *y)
 {
   const int a = ((const sv_rot *)x)->q, b = ((const sv_rot *)y)->q;
   return (a > b) - (a < b);
@@ -385,7 +385,9 @@ void sv_k_rots(vqe_complex *a, int n, int nr, const sv_rot *r, double scale)
   assert(nr >= 1 && nr <= 64);
   sv_rot g[64];
   memcpy(g, r, (size_t)nr * sizeof *g);
-  qsort(g, (size_t)nr, sizeof *g, rot_cmp);
+  int sorted = 1;
+  while (sorted < nr && g[sorted - 1].q < g[sorted].q) sorted++;
+  if (sorted < nr) qsort(g, (size_t)nr, sizeof *g, sv_rot_cmp);   /* fused runs pass them sorted (once per sub-block) */
 #if defined(__x86_64__) && defined(__GNUC__)
   if (sv_have_avx2() && n >= 1) {
     /* qubit 0 inside the registers during the first sweep; the others in sweeps of up to three (as

@@ -108,6 +108,7 @@ void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par);
  * |f| >= sqrt(c² + s²)/√2. sv_rot_factor splits one and returns f. */
 typedef struct { int q, swap; double t; } sv_rot;
 double sv_rot_factor(int q, double c, double s, sv_rot *r);
+int sv_rot_cmp(const void *x, const void *y);   /* qsort order: ascending qubit */
 /* Apply the unscaled rotations r[0..nr−1] (distinct qubits < n, any order), then multiply by `scale`
  * (the product of their factors, or 1 when the caller folds it into another operation). Serial: it runs
  * on the cache blocks of fused circuits. With AVX2 one sweep applies up to four rotations: qubit 0
