@@ -219,6 +219,76 @@ __attribute__((target("avx2,fma"))) static void rots_sweep1(double *d, const uin
 __attribute__((target("avx2,fma"))) static void rots_sweep2(double *d, const uint64_t *q, const double *t, const int *s, int h0, double t0, int s0, double sc, int64_t lo, int64_t hi) { rots_sweep_k(d, 2, q, t, s, h0, t0, s0, sc, lo, hi); }
 __attribute__((target("avx2,fma"))) static void rots_sweep3(double *d, const uint64_t *q, const double *t, const int *s, int h0, double t0, int s0, double sc, int64_t lo, int64_t hi) { rots_sweep_k(d, 3, q, t, s, h0, t0, s0, sc, lo, hi); }
 
+/* The same sweep with AVX-512 (Zen 4, Ice Lake and later): four amplitudes per register, so qubits 0
+ * and 1 rotate inside each register (h0, h1) and up to four more across 16 registers: six rotations
+ * per load and store instead of four. Index groups i_lo .. i_hi−1 of the 2^(n−2−K). */
+__attribute__((target("avx512f"), always_inline))
+static inline void rots_sweepz_k(double *d, int K, const uint64_t *gq, const double *gt, const int *gs, int h0,
+                                 double t0, int s0, int h1, double t1, int s1, double scale, int64_t i_lo,
+                                 int64_t i_hi)
+{
+  int pos[6] = { 0, 1 };
+  uint64_t gm = 3, off[16];
+  for (int k = 0; k < K; k++) { pos[k + 2] = (int)gq[k]; gm |= UINT64_C(1) << gq[k]; }
+  for (int l = 0; l < (1 << K); l++) {
+    off[l] = 0;
+    for (int k = 0; k < K; k++)
+      if (l >> k & 1) off[l] |= UINT64_C(1) << gq[k];
+  }
+  __m512d T[4], v[16];
+  for (int k = 0; k < K; k++) T[k] = _mm512_set1_pd(gt[k]);
+  /* in-register partners: qubit 0 swaps neighbouring amplitudes, qubit 1 the two halves */
+  const __m512d T0 = s0 ? _mm512_set1_pd(t0) : _mm512_setr_pd(-t0, -t0, t0, t0, -t0, -t0, t0, t0);
+  const __m512d T1 = s1 ? _mm512_set1_pd(t1) : _mm512_setr_pd(-t1, -t1, -t1, -t1, t1, t1, t1, t1);
+  const __m512d sg0 = _mm512_setr_pd(-1, -1, 1, 1, -1, -1, 1, 1), sg1 = _mm512_setr_pd(-1, -1, -1, -1, 1, 1, 1, 1);
+  const __m512d S = _mm512_set1_pd(scale);
+  const int scaled = scale != 1;
+  uint64_t b = sv_insert0n((uint64_t)i_lo, pos, K + 2);
+  for (int64_t i = i_lo; i < i_hi; i++) {
+    SV_UNROLL(16)
+    for (int l = 0; l < (1 << K); l++) v[l] = _mm512_loadu_pd(d + 2 * (b | off[l]));
+    if (h0) {
+      SV_UNROLL(16)
+      for (int l = 0; l < (1 << K); l++) {
+        const __m512d w = _mm512_permutex_pd(v[l], 0x4E);
+        v[l] = s0 ? _mm512_fmadd_pd(v[l], T0, _mm512_mul_pd(w, sg0)) : _mm512_fmadd_pd(w, T0, v[l]);
+      }
+    }
+    if (h1) {
+      SV_UNROLL(16)
+      for (int l = 0; l < (1 << K); l++) {
+        const __m512d w = _mm512_shuffle_f64x2(v[l], v[l], 0x4E);
+        v[l] = s1 ? _mm512_fmadd_pd(v[l], T1, _mm512_mul_pd(w, sg1)) : _mm512_fmadd_pd(w, T1, v[l]);
+      }
+    }
+    SV_UNROLL(4)
+    for (int k = 0; k < K; k++) {
+      SV_UNROLL(16)
+      for (int l = 0; l < (1 << K); l++) {
+        if (l >> k & 1) continue;
+        const __m512d x = v[l], y = v[l | 1 << k];
+        if (gs[k]) { v[l] = _mm512_fmsub_pd(T[k], x, y); v[l | 1 << k] = _mm512_fmadd_pd(T[k], y, x); }
+        else { v[l] = _mm512_fnmadd_pd(T[k], y, x); v[l | 1 << k] = _mm512_fmadd_pd(T[k], x, y); }
+      }
+    }
+    if (scaled) {
+      SV_UNROLL(16)
+      for (int l = 0; l < (1 << K); l++) v[l] = _mm512_mul_pd(v[l], S);
+    }
+    SV_UNROLL(16)
+    for (int l = 0; l < (1 << K); l++) _mm512_storeu_pd(d + 2 * (b | off[l]), v[l]);
+    b = ((b | gm) + 1) & ~gm;
+  }
+}
+#define RZ_ARGS double *d, const uint64_t *q, const double *t, const int *s, int h0, double t0, int s0, int h1, \
+                double t1, int s1, double sc, int64_t lo, int64_t hi
+#define RZ_PASS q, t, s, h0, t0, s0, h1, t1, s1, sc, lo, hi
+__attribute__((target("avx512f"))) static void rots_sweepz0(RZ_ARGS) { rots_sweepz_k(d, 0, RZ_PASS); }
+__attribute__((target("avx512f"))) static void rots_sweepz1(RZ_ARGS) { rots_sweepz_k(d, 1, RZ_PASS); }
+__attribute__((target("avx512f"))) static void rots_sweepz2(RZ_ARGS) { rots_sweepz_k(d, 2, RZ_PASS); }
+__attribute__((target("avx512f"))) static void rots_sweepz3(RZ_ARGS) { rots_sweepz_k(d, 3, RZ_PASS); }
+__attribute__((target("avx512f"))) static void rots_sweepz4(RZ_ARGS) { rots_sweepz_k(d, 4, RZ_PASS); }
+
 #endif
 
 int sv_have_avx2(void)
@@ -229,6 +299,22 @@ int sv_have_avx2(void)
   if (v < 0) {
     const char *off = getenv("VQE_NO_AVX2");
     v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !(off && *off && strcmp(off, "0"));
+    atomic_store_explicit(&known, v, memory_order_relaxed);
+  }
+  return v;
+#else
+  return 0;
+#endif
+}
+
+int sv_have_avx512(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  static _Atomic int known = -1;
+  int v = atomic_load_explicit(&known, memory_order_relaxed);
+  if (v < 0) {
+    const char *off = getenv("VQE_NO_AVX512");
+    v = sv_have_avx2() && __builtin_cpu_supports("avx512f") && !(off && *off && strcmp(off, "0"));
     atomic_store_explicit(&known, v, memory_order_relaxed);
   }
   return v;
@@ -389,6 +475,22 @@ void sv_k_rots(vqe_complex *a, int n, int nr, const sv_rot *r, double scale)
   while (sorted < nr && g[sorted - 1].q < g[sorted].q) sorted++;
   if (sorted < nr) qsort(g, (size_t)nr, sizeof *g, sv_rot_cmp);   /* fused runs pass them sorted (once per sub-block) */
 #if defined(__x86_64__) && defined(__GNUC__)
+  if (sv_have_avx512() && n >= 2) {
+    /* qubits 0 and 1 inside the registers during the first sweep; the others in sweeps of up to four */
+    const int h0 = g[0].q == 0, h1 = nr > h0 && g[h0].q == 1, m = nr - h0 - h1, G = m > 0 ? (m + 3) / 4 : 1;
+    static void (*const sweep[5])(RZ_ARGS) = { rots_sweepz0, rots_sweepz1, rots_sweepz2, rots_sweepz3, rots_sweepz4 };
+    for (int s = 0, j = h0 + h1; s < G; s++) {
+      const int K = m / G + (s < m % G);
+      uint64_t gq[4];
+      double gt[4];
+      int gs[4];
+      for (int k = 0; k < K; k++, j++) { gq[k] = (uint64_t)g[j].q; gt[k] = g[j].t; gs[k] = g[j].swap; }
+      const int f0 = s == 0 && h0, f1 = s == 0 && h1;
+      sweep[K]((double *)a, gq, gt, gs, f0, f0 ? g[0].t : 0, f0 && g[0].swap, f1, f1 ? g[h0].t : 0,
+               f1 && g[h0].swap, s == G - 1 ? scale : 1, 0, (int64_t)1 << (n - 2 - K));
+    }
+    return;
+  }
   if (sv_have_avx2() && n >= 1) {
     /* qubit 0 inside the registers during the first sweep; the others in sweeps of up to three (as
      * even as possible: 4 → 2 + 2), the product of the factors applied by the last sweep */

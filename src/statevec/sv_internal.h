@@ -99,6 +99,9 @@ int sv_mask_positions(uint64_t mask, int *pos);
  * is set (to anything but 0): then every kernel takes its portable path (the tests run both). Always 0
  * off x86-64. */
 int sv_have_avx2(void);
+/* AVX-512F as well (and AVX2 allowed), unless VQE_NO_AVX512 is set: the fused rotations' wider sweep
+ * (the tests run the circuit suite with it off too). */
+int sv_have_avx512(void);
 
 /* ---- element kernels: a = amplitudes of an n-qubit register; par = run OpenMP-parallel ---------- */
 void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par);
