@@ -88,10 +88,10 @@ static void hea_layer(vqe_circuit *c, int n)
 /* The arithmetic floor of a layer: seconds per amplitude for one 1-qubit op on a state that stays in L1
  * (2^10 amplitudes, 16 KiB), i.e. what a cache-blocked run pays per op once memory traffic is gone: a
  * general (complex) 2×2 and a real one (RY) gate by gate, and RYs the way a fused layer runs them
- * (sv_k_rots: scaled rotations, one FMA per amplitude each, four per load and store; its RZs become one
- * diagonal applied with the CNOT permutation). Each thread of a T-thread run handles 1/T of the
- * amplitudes, so the floor of a layer of g such ops on n qubits is g·2^n·t / T. Fastest of 7 rounds of
- * 200 sweeps over all 10 qubits. */
+ * (sv_k_rots: scaled rotations, one FMA per amplitude each, four (AVX2) or six (AVX-512) per load and
+ * store; its RZs become one diagonal applied with the CNOT permutation). Each thread of a T-thread
+ * run handles 1/T of the amplitudes, so the floor of a layer of g such ops on n qubits is g·2^n·t / T.
+ * Fastest of 7 rounds of 200 sweeps over all 10 qubits. */
 static double l1_op_seconds(int kind)
 {
   vqe_statevec s;
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
   const double t_l1c = l1_op_seconds(0), t_l1r = l1_op_seconds(1), t_l1 = l1_op_seconds(2);
   if (!json)
     printf("arithmetic floor: on an L1-resident state a 2x2 costs %.3f ns per amplitude if complex, %.3f if real (RY);\n"
-           "  an RY of a fused layer (scaled rotations, four per sweep) %.3f (1 thread)\n",
+           "  an RY of a fused layer (scaled rotations, four per sweep with AVX2, six with AVX-512) %.3f (1 thread)\n",
            1e9 * t_l1c, 1e9 * t_l1r, 1e9 * t_l1);
   cJSON_AddNumberToObject(root, "l1_2x2_ns_per_amplitude", 1e9 * t_l1c);
   cJSON_AddNumberToObject(root, "l1_real_2x2_ns_per_amplitude", 1e9 * t_l1r);
