@@ -163,6 +163,21 @@ static void k1q_avx2(vqe_complex *a, int n, int q, const vqe_complex m[4], int p
 #define SV_UNROLL(n)
 #endif
 
+/* A sweep's index layout: the lowest `inlane` qubits lie inside each register, the K qubits gq[] across
+ * registers. pos: all of them ascending (the zero bits of a group's base index), gm: their mask, off[l]:
+ * the offset of register l (bit k of l = qubit gq[k]). */
+static inline void sweep_layout(int K, const uint64_t *gq, int inlane, int *pos, uint64_t *gm, uint64_t *off)
+{
+  *gm = (UINT64_C(1) << inlane) - 1;
+  for (int j = 0; j < inlane; j++) pos[j] = j;
+  for (int k = 0; k < K; k++) { pos[inlane + k] = (int)gq[k]; *gm |= UINT64_C(1) << gq[k]; }
+  for (int l = 0; l < (1 << K); l++) {
+    off[l] = 0;
+    for (int k = 0; k < K; k++)
+      if (l >> k & 1) off[l] |= UINT64_C(1) << gq[k];
+  }
+}
+
 /* One sweep of the commuting rotations on qubit 0 (inside each register, when h0) and on the K (<= 3)
  * qubits gq[0..K-1] >= 1 (across registers): 2^K registers of two amplitudes each are loaded, rotated
  * K (+1) times and stored. Index groups i_lo .. i_hi−1 of the 2^(n−1−K). */
@@ -170,14 +185,9 @@ __attribute__((target("avx2,fma"), always_inline))
 static inline void rots_sweep_k(double *d, int K, const uint64_t *gq, const double *gt, const int *gs, int h0,
                                 double t0, int s0, double scale, int64_t i_lo, int64_t i_hi)
 {
-  int pos[4] = { 0 };
-  uint64_t gm = 1, off[8];
-  for (int k = 0; k < K; k++) { pos[k + 1] = (int)gq[k]; gm |= UINT64_C(1) << gq[k]; }
-  for (int l = 0; l < (1 << K); l++) {
-    off[l] = 0;
-    for (int k = 0; k < K; k++)
-      if (l >> k & 1) off[l] |= UINT64_C(1) << gq[k];
-  }
+  int pos[4];
+  uint64_t gm, off[8];
+  sweep_layout(K, gq, 1, pos, &gm, off);
   __m256d T[3], v[8];
   for (int k = 0; k < K; k++) T[k] = _mm256_set1_pd(gt[k]);
   const __m256d T0 = s0 ? _mm256_set1_pd(t0) : _mm256_setr_pd(-t0, -t0, t0, t0);
@@ -227,14 +237,9 @@ static inline void rots_sweepz_k(double *d, int K, const uint64_t *gq, const dou
                                  double t0, int s0, int h1, double t1, int s1, double scale, int64_t i_lo,
                                  int64_t i_hi)
 {
-  int pos[6] = { 0, 1 };
-  uint64_t gm = 3, off[16];
-  for (int k = 0; k < K; k++) { pos[k + 2] = (int)gq[k]; gm |= UINT64_C(1) << gq[k]; }
-  for (int l = 0; l < (1 << K); l++) {
-    off[l] = 0;
-    for (int k = 0; k < K; k++)
-      if (l >> k & 1) off[l] |= UINT64_C(1) << gq[k];
-  }
+  int pos[6];
+  uint64_t gm, off[16];
+  sweep_layout(K, gq, 2, pos, &gm, off);
   __m512d T[4], v[16];
   for (int k = 0; k < K; k++) T[k] = _mm512_set1_pd(gt[k]);
   /* in-register partners: qubit 0 swaps neighbouring amplitudes, qubit 1 the two halves */

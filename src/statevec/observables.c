@@ -376,18 +376,29 @@ static double group_chunk_blocks(const vqe_complex *a, uint64_t x, int h, const 
  * WB), block by block: with lo..hi one block, all of H on a block (the state in cache); with a tile of
  * many blocks, one group at a time over the tile, whose partners ψ[b⊕x] are a tile too (streamed,
  * prefetched as in group_chunk_blocks) while the output tile stays in L2. */
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2,fma"))) static void hpsi_range_avx2(const vqe_complex *a, const xgroups *g, size_t g0,
-                                                              size_t g1, uint64_t lo, uint64_t hi, vqe_complex *o)
+/* The loop of hpsi_range, instantiated once per block kernel (a constant after inlining, so the AVX2
+ * one is inlined into its AVX2 caller as before). */
+typedef void hpsi_block_fn(const vqe_complex *, uint64_t, const xgroups *, size_t, size_t, int, uint64_t,
+                           double *restrict);
+__attribute__((always_inline)) static inline void hpsi_groups(const vqe_complex *a, const xgroups *g, size_t g0,
+                                                              size_t g1, uint64_t lo, uint64_t hi,
+                                                              hpsi_block_fn *block, vqe_complex *o)
 {
   for (size_t gi = g0; gi < g1; gi++) {
     const uint64_t x = g->gx[gi];
     for (uint64_t b0 = lo; b0 < hi; b0 += WB) {
       if (b0 + 128 < hi)
         for (int l = 0; l < WB; l += 4) __builtin_prefetch(a + ((b0 + 128 + (uint64_t)l) ^ x));
-      hpsi_block_avx2(a, x, g, g->start[gi], g->start[gi + 1], g->gim[gi], b0, (double *)(o + b0));
+      block(a, x, g, g->start[gi], g->start[gi + 1], g->gim[gi], b0, (double *)(o + b0));
     }
   }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2,fma"))) static void hpsi_range_avx2(const vqe_complex *a, const xgroups *g, size_t g0,
+                                                              size_t g1, uint64_t lo, uint64_t hi, vqe_complex *o)
+{
+  hpsi_groups(a, g, g0, g1, lo, hi, hpsi_block_avx2, o);
 }
 #endif
 
@@ -397,14 +408,7 @@ static void hpsi_range(const vqe_complex *a, const xgroups *g, size_t g0, size_t
 #if defined(__x86_64__) && defined(__GNUC__)
   if (avx2) { hpsi_range_avx2(a, g, g0, g1, lo, hi, o); return; }
 #endif
-  for (size_t gi = g0; gi < g1; gi++) {
-    const uint64_t x = g->gx[gi];
-    for (uint64_t b0 = lo; b0 < hi; b0 += WB) {
-      if (b0 + 128 < hi)
-        for (int l = 0; l < WB; l += 4) __builtin_prefetch(a + ((b0 + 128 + (uint64_t)l) ^ x));
-      hpsi_block(a, x, g, g->start[gi], g->start[gi + 1], g->gim[gi], b0, (double *)(o + b0));
-    }
-  }
+  hpsi_groups(a, g, g0, g1, lo, hi, hpsi_block, o);
 }
 
 /* One x group over pair indices [lo, hi). For x ≠ 0 the pair (b, b⊕x) contributes twice the b term:

@@ -3,6 +3,7 @@
  * differences (vqe_run.h). Called by the VQE driver, the plateau tools and the tests. */
 #include "vqe/vqe_run.h"
 #include "vqe_internal.h"
+#include "statevec/sv_internal.h"   /* sv_mask_positions, sv_insert0n */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,15 +277,14 @@ static double fermi_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_
    * fixed chunks of them (partial sums added in chunk order, whatever the thread count) */
   const vqe_complex *l = lam->amp, *f = phi->amp;
   const uint64_t want = occ, sel = occ | emp;
-  int pos[4], ks = 0;
-  for (uint64_t m = sel; m; m &= m - 1) pos[ks++] = __builtin_ctzll(m);
+  int pos[64];
+  const int ks = sv_mask_positions(sel, pos);
   const uint64_t cnt = lam->dim >> ks, nrc = ev->n_chunks < cnt ? ev->n_chunks : cnt, rc = cnt / nrc;
   vqe_complex *part = ev->part;
 #pragma omp parallel for schedule(static) if (nrc > 1)
   for (uint64_t c = 0; c < nrc; c++) {
     double acc = 0;
-    uint64_t r = c * rc;
-    for (int j = 0; j < ks; j++) r = ((r >> pos[j]) << (pos[j] + 1)) | (r & ((UINT64_C(1) << pos[j]) - 1));
+    uint64_t r = sv_insert0n(c * rc, pos, ks);
     for (uint64_t i = 0; i < rc; i++, r = ((r | sel) + 1) & ~sel) {
       const uint64_t b = r | want;
       int sg;
