@@ -501,7 +501,8 @@ static void hea_circuit(vqe_circuit *c, int n, int layers)
   }
 }
 
-/* Gates on far qubits (>= 10 in the test build, >= 24 otherwise) run chunk by chunk in a buffer (gates.c).
+/* Gates on far qubits (>= 10 in the test build, >= 24 otherwise) run chunk by chunk in a buffer (gates.c;
+ * 1-qubit gates and CNOT on a split state or tile by tile, kernels.c).
  * Check: a random circuit C on the window of qubits w..n−1 applied to ψ equals the same circuit on
  * qubits 0..n−w−1 applied to the state whose qubits are rotated down by w (qubit q → (q − w) mod n), for
  * every kind (Jordan-Wigner strings stay inside the window), forwards and inverted, 1 and 2 threads. */
@@ -517,7 +518,8 @@ static void test_far_gates(void)
   vqe_rng rng;
   vqe_rng_seed(&rng, 2026);
   double worst = 0;
-  for (int rep = 0; rep < 4; rep++) {
+  for (int rep = 0; rep < 8; rep++) {
+    setenv("VQE_NO_FAR_SPLIT", rep < 4 ? "0" : "1", 1);   /* 1-qubit gates, CNOT: split, then tiled */
     vqe_circuit c6, hi, lo;
     random_circuit(&c6, n - w, 80, 7, &rng, 0);
     vqe_circuit_init(&hi, n);
@@ -536,7 +538,7 @@ static void test_far_gates(void)
     vqe_statevec_init(&phi, n, NULL);
     for (uint64_t b = 0; b < psi.dim; b++) phi.amp[rot_bits(b, w, n)] = psi.amp[b];
     omp_set_num_threads(1 + rep % 2);
-    if (rep < 2) {
+    if (rep % 4 < 2) {
       CU_ASSERT_EQUAL(vqe_circuit_apply(&hi, th, &psi, NULL), VQE_OK);
       CU_ASSERT_EQUAL(vqe_circuit_apply(&lo, th, &phi, NULL), VQE_OK);
     } else {
@@ -553,6 +555,7 @@ static void test_far_gates(void)
     vqe_circuit_free(&hi);
     vqe_circuit_free(&lo);
   }
+  unsetenv("VQE_NO_FAR_SPLIT");
   omp_set_num_threads(saved);
   CU_ASSERT(worst <= 1e-12);
 }

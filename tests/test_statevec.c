@@ -4,6 +4,7 @@
  * builder, including H2O/STO-3G), sampling and shot estimates, the memory refusal, error paths, and
  * 1 vs 2 threads. */
 #include "testutil.h"
+#include "statevec/sv_internal.h"
 #include "sv_dense_ref.h"
 #include <omp.h>
 #include <stdio.h>
@@ -555,8 +556,10 @@ static void test_errors(void)
   vqe_statevec_free(&s);
 }
 
-/* Single-qubit gates on far qubits (q >= 10 in the test build, >= 24 otherwise, run tile by tile; see
- * kernels.c) against the element-by-element definition, real and complex matrices, 1 and 2 threads. */
+/* Single-qubit gates and CNOT on far qubits (q >= 10 in the test build, >= 24 otherwise) against the
+ * element-by-element definition, real and complex matrices, 1 and 2 threads, both ways a far gate can
+ * run (kernels.c): with the state's upper halves moved aside (split.c; the test build's states from
+ * 2^11 amplitudes are splittable) and tile by tile (VQE_NO_FAR_SPLIT=1). */
 static void test_far_qubit_tiles(void)
 {
   const int saved = omp_get_max_threads();
@@ -565,29 +568,88 @@ static void test_far_qubit_tiles(void)
     { CMPLX(0.6, 0.1), CMPLX(-0.3, 0.7), CMPLX(0.2, -0.5), CMPLX(0.9, 0.4) },   /* general */
     { CMPLX(0, -1), 0.5, 0.25, CMPLX(1, 1) } };
   double worst = 0;
-  for (int n = 11; n <= 12; n++)
-    for (int q = 9; q < n; q++)
-      for (int k = 0; k < 3; k++)
-        for (int t = 1; t <= 2; t++) {
-          omp_set_num_threads(t);
-          vqe_rng r;
-          vqe_rng_seed(&r, 40 + (uint64_t)(n * 100 + q * 10 + k));
-          vqe_statevec s;
-          rstate(&s, n, &r);
-          cplx *ref = malloc(s.dim * sizeof *ref);
-          const uint64_t bit = UINT64_C(1) << q;
-          for (uint64_t i = 0; i < s.dim; i++) {
-            const uint64_t i0 = i & ~bit, i1 = i | bit;
-            ref[i] = (i & bit) ? ms[k][2] * s.amp[i0] + ms[k][3] * s.amp[i1] : ms[k][0] * s.amp[i0] + ms[k][1] * s.amp[i1];
+  for (int tiled = 0; tiled <= 1; tiled++) {
+    setenv("VQE_NO_FAR_SPLIT", tiled ? "1" : "0", 1);
+    for (int n = 11; n <= 12; n++)
+      for (int q = 9; q < n; q++)
+        for (int k = 0; k < 4; k++)   /* k = 3: CNOT(c, q) for every control c */
+          for (int t = 1; t <= 2; t++) {
+            omp_set_num_threads(t);
+            vqe_rng r;
+            vqe_rng_seed(&r, 40 + (uint64_t)(n * 100 + q * 10 + k));
+            vqe_statevec s;
+            rstate(&s, n, &r);
+            cplx *ref = malloc(s.dim * sizeof *ref);
+            const uint64_t bit = UINT64_C(1) << q;
+            for (int c = 0; c < (k == 3 ? n : 1); c++) {
+              if (k == 3 && c == q) continue;
+              for (uint64_t i = 0; i < s.dim; i++) {
+                const uint64_t i0 = i & ~bit, i1 = i | bit;
+                if (k == 3) ref[i] = (i >> c & 1) ? s.amp[i ^ bit] : s.amp[i];
+                else ref[i] = (i & bit) ? ms[k][2] * s.amp[i0] + ms[k][3] * s.amp[i1]
+                                        : ms[k][0] * s.amp[i0] + ms[k][1] * s.amp[i1];
+              }
+              if (k == 3) sv_k_cnot(s.amp, n, c, q, SV_PAR(n));
+              else CU_ASSERT_EQUAL(vqe_statevec_apply_1q(&s, q, ms[k], NULL), VQE_OK);
+              const double e = rf_maxdiff(s.dim, (const cplx *)s.amp, ref);
+              if (e > worst) worst = e;
+            }
+            free(ref);
+            vqe_statevec_free(&s);
           }
-          CU_ASSERT_EQUAL(vqe_statevec_apply_1q(&s, q, ms[k], NULL), VQE_OK);
-          const double e = rf_maxdiff(s.dim, (const cplx *)s.amp, ref);
-          if (e > worst) worst = e;
-          free(ref);
-          vqe_statevec_free(&s);
-        }
+  }
+  unsetenv("VQE_NO_FAR_SPLIT");
   omp_set_num_threads(saved);
   CU_ASSERT(worst <= 1e-14);
+}
+
+/* The split itself (split.c): the upper halves of qubit q's pair blocks move to other addresses with
+ * their contents, writes there land in the state once they are back, and a state that is not from
+ * sv_split_alloc (or a near qubit) is refused. Needs the test build's small period (2^14 bytes). */
+static void test_far_split_moves(void)
+{
+#if VQE_TEST_BUILD && defined(__linux__)
+  const int n = 13;
+  vqe_statevec s;
+  CU_ASSERT_EQUAL_FATAL(vqe_statevec_init(&s, n, NULL), VQE_OK);
+  for (uint64_t i = 0; i < s.dim; i++) s.amp[i] = (double)i;
+  for (int q = SV_TILE_MIN_QUBIT; q < n; q++) {
+    sv_split sp;
+    CU_ASSERT_EQUAL_FATAL(sv_split_begin(s.amp, n, q, &sp), 1);
+    const int64_t per = (int64_t)1 << q, nb = (int64_t)1 << (n - 1 - q);
+    CU_ASSERT_EQUAL(sp.n_blocks, nb);
+    int same = 1, moved = 1;
+    for (int64_t b = 0; b < nb; b++) {
+      vqe_complex *hi = sv_split_upper(&sp, b);
+      const ptrdiff_t d = (char *)hi - (char *)(s.amp + 2 * b * per);   /* the new distance, bytes */
+      moved &= d % (ptrdiff_t)SV_SPLIT_PERIOD == (ptrdiff_t)SV_SPLIT_PERIOD / 2;
+      for (int64_t j = 0; j < per; j++) {
+        same &= hi[j] == (double)((2 * b + 1) * per + j);
+        hi[j] += 0.5;
+      }
+      for (int64_t j = 0; j < per; j++) same &= s.amp[2 * b * per + j] == (double)(2 * b * per + j);
+    }
+    CU_ASSERT(same);
+    CU_ASSERT(moved);
+    sv_split_end(&sp);
+    int back = 1;
+    for (uint64_t i = 0; i < s.dim; i++) {
+      back &= s.amp[i] == (double)i + ((i >> q & 1) ? 0.5 : 0);
+      s.amp[i] = (double)i;
+    }
+    CU_ASSERT(back);
+  }
+  sv_split sp;
+  CU_ASSERT_EQUAL(sv_split_begin(s.amp, n, SV_TILE_MIN_QUBIT - 1, &sp), 0);   /* near: not needed */
+  vqe_complex *plain = vqe_aligned_alloc(s.dim, sizeof *plain);
+  CU_ASSERT_EQUAL(sv_split_begin(plain, n, n - 1, &sp), 0);                 /* not ours */
+  CU_ASSERT_EQUAL(sv_split_free(plain), 0);
+  vqe_free(plain);
+  setenv("VQE_NO_FAR_SPLIT", "1", 1);
+  CU_ASSERT_EQUAL(sv_split_begin(s.amp, n, n - 1, &sp), 0);
+  unsetenv("VQE_NO_FAR_SPLIT");
+  vqe_statevec_free(&s);
+#endif
 }
 
 /* 1 thread vs 2: kernels, reductions, H|ψ⟩ and the fermionic path give identical numbers. */
@@ -632,7 +694,8 @@ static void test_threads_identical(void)
 int main(void)
 {
   static const tu_test tests[] = {
-    { "single-qubit gates on far qubits (tiled) = definition", test_far_qubit_tiles },
+    { "1-qubit gates and CNOT on far qubits (split and tiled) = definition", test_far_qubit_tiles },
+    { "far gates' split: halves move aside with their contents and come back", test_far_split_moves },
     { "kernels on every qubit position, n = 1..6, vs dense reference", test_kernels_every_position },
     { "vector operations and basis states", test_vector_ops },
     { "Pauli-sum expectation and H|psi> vs dense, grouped = ungrouped", test_pauli_sum_vs_dense },

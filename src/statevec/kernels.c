@@ -56,6 +56,26 @@ static inline void m2x2_avx_real(const m2x2_avx *c, __m256d v0, __m256d v1, __m2
   *n1 = _mm256_fmadd_pd(v0, c->r10, _mm256_mul_pd(v1, c->r11));
 }
 
+/* m on the pairs (p0[j], p1[j]), j < npairs (even): two streams, two pairs per register; a real matrix
+ * (RY, H, the RY part of a layer) needs half the arithmetic. */
+__attribute__((target("avx2,fma")))
+static inline void m2x2_avx_pairs(const m2x2_avx *c, double *p0, double *p1, int64_t npairs)
+{
+  __m256d n0, n1;
+  if (c->real)
+    for (int64_t j = 0; j < 2 * npairs; j += 4) {
+      m2x2_avx_real(c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
+      _mm256_storeu_pd(p0 + j, n0);
+      _mm256_storeu_pd(p1 + j, n1);
+    }
+  else
+    for (int64_t j = 0; j < 2 * npairs; j += 4) {
+      m2x2_avx_cplx(c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
+      _mm256_storeu_pd(p0 + j, n0);
+      _mm256_storeu_pd(p1 + j, n1);
+    }
+}
+
 /* General 2×2 with AVX2+FMA (two amplitudes per register), chosen at run time when the CPU has them:
  * the build targets x86-64-v2 (SSE only), and this is the kernel a fused circuit spends its time in.
  * m·v = re(m)·(vr, vi) + im(m)·(−vi, vr) per complex lane. */
@@ -117,22 +137,10 @@ static void k1q_avx2_range(double *d, int q, const vqe_complex m[4], int64_t i_l
   }
   for (int64_t i = i_lo; i < i_hi;) {
     /* i even and q >= 1: pairs i .. stop−1 have contiguous lower members, two per register (no index
-     * arithmetic inside); a real matrix (RY, H, the RY part of a layer) needs half the arithmetic */
+     * arithmetic inside) */
     const int64_t end = ((i >> q) + 1) << q, stop = end < i_hi ? end : i_hi;
-    double *p0 = d + 2 * sv_insert0((uint64_t)i, q), *p1 = p0 + 2 * bit;
-    __m256d n0, n1;
-    if (c.real)
-      for (int64_t j = 0; j < 2 * (stop - i); j += 4) {
-        m2x2_avx_real(&c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
-        _mm256_storeu_pd(p0 + j, n0);
-        _mm256_storeu_pd(p1 + j, n1);
-      }
-    else
-      for (int64_t j = 0; j < 2 * (stop - i); j += 4) {
-        m2x2_avx_cplx(&c, _mm256_loadu_pd(p0 + j), _mm256_loadu_pd(p1 + j), &n0, &n1);
-        _mm256_storeu_pd(p0 + j, n0);
-        _mm256_storeu_pd(p1 + j, n1);
-      }
+    double *p0 = d + 2 * sv_insert0((uint64_t)i, q);
+    m2x2_avx_pairs(&c, p0, p0 + 2 * bit, stop - i);
     i = stop;
   }
 }
@@ -332,13 +340,54 @@ int sv_have_avx512(void)
  * element by element runs at 1/10 to 1/4 of the in-place bandwidth on the development machine: a
  * read-modify-write of two streams exactly 256 MiB (or a larger power of two) apart runs at 2.5-11 GB/s
  * instead of 50, while 128 MiB, or 256 MiB + 64 KiB, apart is fine (measured with a two-stream
- * a[i] *= s: an address-aliasing effect, not the arithmetic; gates.c, far gates, has the numbers). So
- * such gates work tile by tile with one stream at a time:
- * copy the tile's lower members to an L1 buffer (a burst read), update the upper members in place
+ * a[i] *= s: an address-aliasing effect, not the arithmetic; split.c and gates.c, far gates, have the
+ * numbers). Such gates first try to move the upper halves aside in virtual memory (split.c, k1q_split
+ * below: 95-96% with 1 thread at n = 26). Where that is not possible they work tile by tile with one
+ * stream at a time: copy the tile's lower members to an L1 buffer (a burst read), update the upper members in place
  * reading the buffer (one stream, read-modify-write) while the buffer takes the new lower values, and
  * copy the buffer back (a burst write). Tiles of 512 pairs (8 KiB) measured best (256: 45-70%,
  * 1024: 67-96%); streaming gets 23% (1 thread) / 40% (2 threads). */
 #define SV_TILE_PAIRS 512
+
+/* A split state's pairs are visited in chunks of (at most) this many: a chunk lies inside one pair
+ * block. */
+#define SV_SPLIT_CHUNK_PAIRS 4096
+
+/* A far 1-qubit gate with the upper halves moved aside (split.c): the pairs stream like a near
+ * gate's, now at a harmless virtual distance. 0 when the state cannot be split (the tiled path then). */
+static int k1q_split(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
+{
+  sv_split s;
+  if (!sv_split_begin(a, n, q, &s)) return 0;
+  const int64_t half = (int64_t)1 << (n - 1), per = (int64_t)1 << q;
+  const int64_t chunk = per < SV_SPLIT_CHUNK_PAIRS ? per : SV_SPLIT_CHUNK_PAIRS;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (sv_have_avx2()) {
+    m2x2_avx c;
+    m2x2_avx_init(&c, m);
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t i = 0; i < half; i += chunk) {
+      const int64_t b = i >> q, j = i & (per - 1);
+      m2x2_avx_pairs(&c, (double *)(a + 2 * b * per + j), (double *)(sv_split_upper(&s, b) + j), chunk);
+    }
+    sv_split_end(&s);
+    return 1;
+  }
+#endif
+  const sv_cm m00 = sv_cm_of(m[0]), m01 = sv_cm_of(m[1]), m10 = sv_cm_of(m[2]), m11 = sv_cm_of(m[3]);
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t i = 0; i < half; i += chunk) {
+    const int64_t b = i >> q, j = i & (per - 1);
+    vqe_complex *lo = a + 2 * b * per + j, *hi = sv_split_upper(&s, b) + j;
+    for (int64_t k = 0; k < chunk; k++) {
+      const sv_v v0 = sv_ld(lo + k), v1 = sv_ld(hi + k);
+      sv_st(lo + k, sv_add(sv_mul(m00, v0), sv_mul(m01, v1)));
+      sv_st(hi + k, sv_add(sv_mul(m10, v0), sv_mul(m11, v1)));
+    }
+  }
+  sv_split_end(&s);
+  return 1;
+}
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /* The tile loop with AVX2+FMA: the tiled gate is bound by the core (three passes over L1 per tile), so
@@ -412,7 +461,7 @@ void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
   const uint64_t bit = UINT64_C(1) << q;
   const sv_cm m00 = sv_cm_of(m[0]), m01 = sv_cm_of(m[1]), m10 = sv_cm_of(m[2]), m11 = sv_cm_of(m[3]);
   if (q >= SV_TILE_MIN_QUBIT && !(m[1] == 0 && m[2] == 0 && m[0] == 1)) {
-    k1q_tiled(a, n, q, m, par);
+    if (!k1q_split(a, n, q, m, par)) k1q_tiled(a, n, q, m, par);
     return;
   }
   if (m[1] == 0 && m[2] == 0) {
@@ -625,11 +674,11 @@ void sv_k_diag(vqe_complex *a, int n, int k, const int *qs, const vqe_complex *d
   }
 }
 
-/* CNOT with a far target (t >= SV_TILE_MIN_QUBIT): the pairs (b, b + 2^t) are 256 MiB or more apart,
- * so, as for 1-qubit gates (k1q_tiled), tile by tile with one stream at a time: copy the tile's lower
+/* CNOT with a far target (t >= SV_TILE_MIN_QUBIT) on a state that cannot be split (cnot_split): the
+ * pairs (b, b + 2^t) are 256 MiB or more apart, so, as for 1-qubit gates (k1q_tiled), tile by tile with one stream at a time: copy the tile's lower
  * members to an L1 buffer, exchange with the upper members in place, copy the buffer back. Tiles whose
  * control bit is 0 (control above the tile) are skipped: only the control = 1 half is read and written.
- * 211 -> ~40 ms for CNOT(24, 25) at 26 qubits (1 thread; bench_statevec "CNOT(n-2, n-1)"). */
+ * 211 -> ~40 ms for CNOT(24, 25) at 26 qubits (1 thread; bench_statevec "CNOT(n-2, n-1)"; split: 23 ms). */
 static void cnot_tiled(vqe_complex *a, int n, int c, int t, int par)
 {
   const int64_t half = (int64_t)1 << (n - 1);   /* pair indices i: bit t removed */
@@ -671,9 +720,39 @@ static void cnot_tiled(vqe_complex *a, int n, int c, int t, int par)
 #undef CNOT_TILE_START
 }
 
+/* CNOT with a far target on a split state (k1q_split): the control = 1 members of each chunk swap
+ * with their partners; chunks whose control bit (above the chunk) is 0 are skipped. */
+static int cnot_split(vqe_complex *a, int n, int c, int t, int par)
+{
+  sv_split s;
+  if (!sv_split_begin(a, n, t, &s)) return 0;
+  const int64_t half = (int64_t)1 << (n - 1), per = (int64_t)1 << t;
+  const int64_t chunk = per < SV_SPLIT_CHUNK_PAIRS ? per : SV_SPLIT_CHUNK_PAIRS;
+  const int cp = c < t ? c : c - 1;                 /* the control bit's position in a pair index */
+  const int whole = ((int64_t)1 << cp) >= chunk;   /* one control value per chunk: visit only the 1s */
+  const int64_t count = whole ? half / 2 : half;
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t k = 0; k < count; k += chunk) {
+    const int64_t i = whole ? (int64_t)(sv_insert0((uint64_t)k, cp) | (UINT64_C(1) << cp)) : k;
+    const int64_t b = i >> t, j = i & (per - 1);
+    vqe_complex *lo = a + 2 * b * per + j, *hi = sv_split_upper(&s, b) + j;
+    for (int64_t l = 0; l < chunk; l++)
+      if (whole || ((uint64_t)(j + l) >> cp & 1)) {
+        const vqe_complex v = lo[l];
+        lo[l] = hi[l];
+        hi[l] = v;
+      }
+  }
+  sv_split_end(&s);
+  return 1;
+}
+
 void sv_k_cnot(vqe_complex *a, int n, int c, int t, int par)
 {
-  if (t >= SV_TILE_MIN_QUBIT) { cnot_tiled(a, n, c, t, par); return; }
+  if (t >= SV_TILE_MIN_QUBIT) {
+    if (!cnot_split(a, n, c, t, par)) cnot_tiled(a, n, c, t, par);
+    return;
+  }
   int pos[2] = { c < t ? c : t, c < t ? t : c };
   const uint64_t cb = UINT64_C(1) << c, tb = UINT64_C(1) << t;
   const int64_t cnt = (int64_t)1 << (n - 2);

@@ -59,7 +59,8 @@ vqe_status vqe_statevec_init_many(vqe_statevec *s, int count, int n_qubits, vqe_
   if (st) return st;
   const uint64_t dim = UINT64_C(1) << n_qubits;
   for (int i = 0; i < count; i++) {
-    s[i].amp = vqe_aligned_alloc((size_t)dim, sizeof(vqe_complex));
+    s[i].amp = sv_split_alloc(sizeof(vqe_complex) * (size_t)dim);   /* large states: far gates can split them */
+    if (!s[i].amp) s[i].amp = vqe_aligned_alloc((size_t)dim, sizeof(vqe_complex));
     if (!s[i].amp) {
       for (int j = 0; j < i; j++) vqe_statevec_free(&s[j]);
       char a[32];
@@ -85,7 +86,7 @@ vqe_status vqe_statevec_init(vqe_statevec *s, int n_qubits, vqe_error *err)
 void vqe_statevec_free(vqe_statevec *s)
 {
   if (!s) return;
-  vqe_free(s->amp);
+  if (!sv_split_free(s->amp)) vqe_free(s->amp);
   s->amp = NULL;
   s->dim = 0;
   s->n_qubits = 0;

@@ -37,6 +37,32 @@
 #define SV_TILE_MIN_QUBIT 24
 #endif
 
+/* Far gates on states from sv_split_alloc (split.c) move the upper half of every pair block aside in
+ * virtual memory for the gate's duration (mremap: page tables, not data), to a distance ≡ PERIOD/2
+ * (mod PERIOD) from the lower half, and then stream both halves like a near gate. PERIOD = the
+ * thrashing distance of 2^28 bytes = the pair distance of SV_TILE_MIN_QUBIT. */
+#define SV_SPLIT_PERIOD ((size_t)sizeof(vqe_complex) << SV_TILE_MIN_QUBIT)
+typedef struct {
+  char *amp, *away;     /* the state; where block b's upper half is while split: away + b·dist */
+  size_t dist;          /* bytes between pair members: 16·2^q */
+  int64_t n_blocks;     /* pair blocks: 2^(n−1−q) */
+} sv_split;
+/* A state of `bytes` (>= 2·PERIOD) with room behind it, or NULL (too small, not Linux, no room): the
+ * caller then allocates it the ordinary way. Freed only by sv_split_free, which returns 0 (and does
+ * nothing) for a pointer it did not allocate. */
+vqe_complex *sv_split_alloc(size_t bytes);
+int sv_split_free(void *p);
+/* Move the upper halves of the pair blocks of qubit q (n-qubit state a, exactly as sv_split_alloc
+ * returned it) aside: 1 on success, then block b's pairs are (a + 2b·2^q + j, sv_split_upper(s, b) + j)
+ * for j < 2^q, until sv_split_end. 0 (nothing moved) when not possible: the caller takes another path.
+ * VQE_NO_FAR_SPLIT=1 turns it off (tests reach the tiled paths this way). */
+int sv_split_begin(vqe_complex *a, int n, int q, sv_split *s);
+void sv_split_end(sv_split *s);
+static inline vqe_complex *sv_split_upper(const sv_split *s, int64_t b)
+{
+  return (vqe_complex *)(s->away + (size_t)b * s->dist);
+}
+
 /* Reductions sum chunks of 2^SV_REDUCE_CHUNK_QUBITS amplitudes in a fixed order, so the result does
  * not depend on the number of threads. */
 #define SV_REDUCE_CHUNK_QUBITS 10
