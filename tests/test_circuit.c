@@ -609,11 +609,12 @@ static void test_fused_equals_unfused(void)
    * at and around the switch (θ = ±π/2), where cos θ/2 = 0 (±π) or sin θ/2 = 0 (0, 2π), and tiny ones */
   const double special[12] = { 0, M_PI, -M_PI, M_PI / 2, -M_PI / 2, M_PI / 2 + 1e-12, 2 * M_PI, 1e-9,
                                 -3.1, 2.9, 7.0, -5.5 };
-  for (int n = 11; n <= 13; n++) {
+  for (int n = 11; n <= 13; n++)
+    for (int L = 1; L <= 2; L++) {   /* one layer: runs holding a single permutation */
     vqe_circuit c;
-    hea_circuit(&c, n, 2);
+    hea_circuit(&c, n, L);
     double th[52];
-    for (int i = 0; i < 4 * n; i++) th[i] = special[(i / 2 + i % 2 * 5 + n) % 12];
+    for (int i = 0; i < 2 * L * n; i++) th[i] = special[(i / 2 + i % 2 * 5 + n) % 12];
     vqe_statevec a, s;
     random_state(&a, n, &rng);
     vqe_statevec_init(&s, n, NULL);
