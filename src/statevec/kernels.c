@@ -747,6 +747,30 @@ static int cnot_split(vqe_complex *a, int n, int c, int t, int par)
   return 1;
 }
 
+/* Exchange of amplitude pairs (b | x, b | y) for the 2^(n−2) b with zeros at both qubits of pos
+ * (CNOT: x = control, y = control + target; SWAP: x, y = the two qubits). Both qubits >= 2: the pairs
+ * come in runs of 2^pos[0] contiguous amplitudes, exchanged run by run (no index arithmetic per
+ * amplitude: CNOT(11, 12) at n = 24, 1 thread, went from 61-65% to 80-85% of the in-place bandwidth,
+ * counting the half of the state it touches; bench_statevec). */
+static int swap_runs(vqe_complex *a, int n, const int pos[2], uint64_t x, uint64_t y, int par)
+{
+  if (pos[0] < 2) return 0;
+  /* pieces of at most 4096 amplitudes (a run may be half the state: the threads share it) */
+  const int lg = pos[0] < 12 ? pos[0] : 12;
+  const int64_t run = (int64_t)1 << lg, nruns = (int64_t)1 << (n - 2 - lg);
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t r = 0; r < nruns; r++) {
+    const uint64_t b = sv_insert0n((uint64_t)r << lg, pos, 2);
+    vqe_complex *p = a + (b | x), *q = a + (b | y);
+    for (int64_t j = 0; j < run; j++) {
+      const sv_v v = sv_ld(p + j);
+      sv_st(p + j, sv_ld(q + j));
+      sv_st(q + j, v);
+    }
+  }
+  return 1;
+}
+
 void sv_k_cnot(vqe_complex *a, int n, int c, int t, int par)
 {
   if (t >= SV_TILE_MIN_QUBIT) {
@@ -755,6 +779,7 @@ void sv_k_cnot(vqe_complex *a, int n, int c, int t, int par)
   }
   int pos[2] = { c < t ? c : t, c < t ? t : c };
   const uint64_t cb = UINT64_C(1) << c, tb = UINT64_C(1) << t;
+  if (swap_runs(a, n, pos, cb, cb | tb, par)) return;
   const int64_t cnt = (int64_t)1 << (n - 2);
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < cnt; i++) {
@@ -769,6 +794,7 @@ void sv_k_swap(vqe_complex *a, int n, int q0, int q1, int par)
 {
   int pos[2] = { q0 < q1 ? q0 : q1, q0 < q1 ? q1 : q0 };
   const uint64_t b0 = UINT64_C(1) << q0, b1 = UINT64_C(1) << q1;
+  if (swap_runs(a, n, pos, b0, b1, par)) return;
   const int64_t cnt = (int64_t)1 << (n - 2);
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < cnt; i++) {
