@@ -165,7 +165,7 @@ int main(int argc, char **argv)
     omp_set_num_threads(threads[ti]);
     for (int si = 0; si < nsizes; si++) {
       const int n = sizes[si];
-      const int reps = reps_arg > 0 ? reps_arg : (n <= 20 ? 7 : n <= 24 ? 3 : 2);
+      const int reps = reps_arg > 0 ? reps_arg : (n <= 20 ? 7 : n <= 24 ? 5 : 3);
       vqe_statevec s, tmp;
       if (vqe_statevec_init(&s, n, &err) || vqe_statevec_init(&tmp, n, &err)) {
         fprintf(stderr, "bench_statevec: %s\n", err.msg);
