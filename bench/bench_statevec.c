@@ -118,6 +118,63 @@ static double l1_op_seconds(int kind)
   return best / (200.0 * 10.0 * 1024.0);
 }
 
+/* The core's other limit: fused rotations are FMA-bound, so measure this core's FMA throughput in the
+ * same run (12 independent chains, the widest vectors the CPU has: AVX-512, else AVX2+FMA, else plain
+ * C, which the compiler turns into SSE2 multiply-adds). A rotation f·[[1, −t], [t, 1]] costs one FMA per
+ * real part: two doubles per amplitude, so its floor is 2 / (double FMAs per second); a layer's n
+ * rotations then cost at least n·2^n of those per thread. Returns double FMAs per second, one thread. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+__attribute__((target("avx512f"))) static double fma_chains_512(long iters)
+{
+  __m512d a[12];
+  const __m512d m = _mm512_set1_pd(0.999999), c = _mm512_set1_pd(1e-7);
+  for (int i = 0; i < 12; i++) a[i] = _mm512_set1_pd(i);
+  for (long k = 0; k < iters; k++)
+    for (int i = 0; i < 12; i++) a[i] = _mm512_fmadd_pd(a[i], m, c);
+  double s = 0;
+  for (int i = 0; i < 12; i++) s += _mm512_reduce_add_pd(a[i]);
+  return s;
+}
+__attribute__((target("avx2,fma"))) static double fma_chains_256(long iters)
+{
+  __m256d a[12];
+  const __m256d m = _mm256_set1_pd(0.999999), c = _mm256_set1_pd(1e-7);
+  for (int i = 0; i < 12; i++) a[i] = _mm256_set1_pd(i);
+  for (long k = 0; k < iters; k++)
+    for (int i = 0; i < 12; i++) a[i] = _mm256_fmadd_pd(a[i], m, c);
+  double s = 0, o[4];
+  for (int i = 0; i < 12; i++) { _mm256_storeu_pd(o, a[i]); s += o[0] + o[1] + o[2] + o[3]; }
+  return s;
+}
+#endif
+static volatile double g_sink;
+static double fma_peak(void)
+{
+  const long iters = 20000000;
+  double best = INFINITY;
+  int width = 2;
+  for (int r = 0; r < 3; r++) {
+    const double t0 = vqe_wtime();
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (sv_have_avx512()) { g_sink = fma_chains_512(iters); width = 8; }
+    else if (sv_have_avx2()) { g_sink = fma_chains_256(iters); width = 4; }
+    else
+#endif
+    {
+      double a[12];
+      for (int i = 0; i < 12; i++) a[i] = i;
+      for (long k = 0; k < iters; k++)
+        for (int i = 0; i < 12; i++) a[i] = a[i] * 0.999999 + 1e-7;
+      g_sink = a[0] + a[11];
+      width = 1;
+    }
+    const double t = vqe_wtime() - t0;
+    if (t < best) best = t;
+  }
+  return 12.0 * width * (double)iters / best;
+}
+
 static void random_sum(vqe_pauli_sum *h, int n, int nt, vqe_rng *rng)
 {
   vqe_pauli_sum_init(h, n);
@@ -154,13 +211,17 @@ int main(int argc, char **argv)
   vqe_rng_seed(&rng, 2024);
 
   const double t_l1c = l1_op_seconds(0), t_l1r = l1_op_seconds(1), t_l1 = l1_op_seconds(2);
+  const double fma = fma_peak(), t_rot_fma = 2.0 / fma;
   if (!json)
     printf("arithmetic floor: on an L1-resident state a 2x2 costs %.3f ns per amplitude if complex, %.3f if real (RY);\n"
-           "  an RY of a fused layer (scaled rotations, four per sweep with AVX2, six with AVX-512) %.3f (1 thread)\n",
-           1e9 * t_l1c, 1e9 * t_l1r, 1e9 * t_l1);
+           "  an RY of a fused layer (scaled rotations, four per sweep with AVX2, six with AVX-512) %.3f (1 thread);\n"
+           "  this core's FMA peak %.1f G double FMAs/s makes a rotation's limit %.3f ns: the sweep runs at %.0f%% of it\n",
+           1e9 * t_l1c, 1e9 * t_l1r, 1e9 * t_l1, 1e-9 * fma, 1e9 * t_rot_fma, 100.0 * t_rot_fma / t_l1);
   cJSON_AddNumberToObject(root, "l1_2x2_ns_per_amplitude", 1e9 * t_l1c);
   cJSON_AddNumberToObject(root, "l1_real_2x2_ns_per_amplitude", 1e9 * t_l1r);
   cJSON_AddNumberToObject(root, "l1_fused_rotation_ns_per_amplitude", 1e9 * t_l1);
+  cJSON_AddNumberToObject(root, "fma_peak_gflops_double", 1e-9 * fma);   /* FMAs per second, 1 thread */
+  cJSON_AddNumberToObject(root, "fma_rotation_limit_ns_per_amplitude", 1e9 * t_rot_fma);
   for (int ti = 0; ti < nthreads; ti++) {
     omp_set_num_threads(threads[ti]);
     for (int si = 0; si < nsizes; si++) {
@@ -257,8 +318,10 @@ int main(int argc, char **argv)
         if (k == K_HEA) snprintf(note, sizeof note, "%d gates = %.1f in-place passes", (int)f[k].extra, t / t_inpl);
         /* floor: the layer's n RYs at the L1 cost of the fused layers' rotation kernel, split over the threads */
         const double floor_s = (double)n * (double)s.dim * t_l1 / threads[ti];
-        if (k == K_HEAF) snprintf(note, sizeof note, "%zu ops, %zu passes planned = %.1f in-place passes (x%.1f vs unfused); arithmetic floor %.1f",
-                                  fst.n_ops, fst.n_passes, t / t_inpl, median(f[K_HEA].t, f[K_HEA].k) / t, floor_s / t_inpl);
+        const double fma_s = (double)n * (double)s.dim * t_rot_fma / threads[ti];   /* at the FMA peak */
+        if (k == K_HEAF) snprintf(note, sizeof note, "%zu ops, %zu passes planned = %.1f in-place passes (x%.1f vs unfused); arithmetic floor %.1f (FMA peak %.1f)",
+                                  fst.n_ops, fst.n_passes, t / t_inpl, median(f[K_HEA].t, f[K_HEA].k) / t, floor_s / t_inpl,
+                                  fma_s / t_inpl);
         if (!json) printf("  %-26s %12.5f %10.2f %8.1f%% %s\n", f[k].name, t, bw / 1e9, 100 * bw / bw_inpl, note);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "kernel", f[k].name);
@@ -273,6 +336,7 @@ int main(int argc, char **argv)
           cJSON_AddNumberToObject(o, "planned_passes", (double)fst.n_passes);
           cJSON_AddNumberToObject(o, "arithmetic_floor_s", floor_s);
           cJSON_AddNumberToObject(o, "arithmetic_floor_inplace_passes", floor_s / t_inpl);
+          cJSON_AddNumberToObject(o, "fma_peak_floor_inplace_passes", fma_s / t_inpl);
         }
         cJSON_AddItemToArray(jk, o);
       }
