@@ -322,8 +322,7 @@ void circ_scatter(vqe_complex *a, const vqe_complex *buf, uint64_t base, const u
  * so Jordan-Wigner strings keep their meaning when they lie inside the register), and the segments are
  * copied back: one stream at a time, as the fused circuits' cache blocks do. 1-qubit gates and CNOT
  * have their own far paths (kernels.c: halves moved aside in virtual memory, split.c, else tiled);
- * diagonal kinds touch one amplitude per group and stay as
- * they are. */
+ * diagonal kinds touch one amplitude per group and stay as they are. */
 #if VQE_TEST_BUILD
 #define FAR_BLOCK_QUBITS 7    /* tests (n = 12) reach it with several chunks */
 #else

@@ -342,10 +342,10 @@ int sv_have_avx512(void)
  * instead of 50, while 128 MiB, or 256 MiB + 64 KiB, apart is fine (measured with a two-stream
  * a[i] *= s: an address-aliasing effect, not the arithmetic; split.c and gates.c, far gates, have the
  * numbers). Such gates first try to move the upper halves aside in virtual memory (split.c, k1q_split
- * below: 95-96% with 1 thread at n = 26). Where that is not possible they work tile by tile with one
- * stream at a time: copy the tile's lower members to an L1 buffer (a burst read), update the upper members in place
- * reading the buffer (one stream, read-modify-write) while the buffer takes the new lower values, and
- * copy the buffer back (a burst write). Tiles of 512 pairs (8 KiB) measured best (256: 45-70%,
+ * below: 94-96% with 1 thread at n = 26). Where that is not possible they work tile by tile with one
+ * stream at a time: copy the tile's lower members to an L1 buffer (a burst read), update the upper
+ * members in place reading the buffer (one stream, read-modify-write) while the buffer takes the new
+ * lower values, and copy the buffer back (a burst write). Tiles of 512 pairs (8 KiB) measured best (256: 45-70%,
  * 1024: 67-96%); streaming gets 23% (1 thread) / 40% (2 threads). */
 #define SV_TILE_PAIRS 512
 
@@ -675,10 +675,11 @@ void sv_k_diag(vqe_complex *a, int n, int k, const int *qs, const vqe_complex *d
 }
 
 /* CNOT with a far target (t >= SV_TILE_MIN_QUBIT) on a state that cannot be split (cnot_split): the
- * pairs (b, b + 2^t) are 256 MiB or more apart, so, as for 1-qubit gates (k1q_tiled), tile by tile with one stream at a time: copy the tile's lower
- * members to an L1 buffer, exchange with the upper members in place, copy the buffer back. Tiles whose
- * control bit is 0 (control above the tile) are skipped: only the control = 1 half is read and written.
- * 211 -> ~40 ms for CNOT(24, 25) at 26 qubits (1 thread; bench_statevec "CNOT(n-2, n-1)"; split: 23 ms). */
+ * pairs (b, b + 2^t) are 256 MiB or more apart, so, as for 1-qubit gates (k1q_tiled), tile by tile with
+ * one stream at a time: copy the tile's lower members to an L1 buffer, exchange with the upper members
+ * in place, copy the buffer back. Tiles whose control bit is 0 (control above the tile) are skipped:
+ * only the control = 1 half is read and written. 211 -> ~40 ms for CNOT(24, 25) at 26 qubits (1 thread;
+ * bench_statevec "CNOT(n-2, n-1)"; split: 21-23 ms). */
 static void cnot_tiled(vqe_complex *a, int n, int c, int t, int par)
 {
   const int64_t half = (int64_t)1 << (n - 1);   /* pair indices i: bit t removed */

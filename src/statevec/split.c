@@ -14,8 +14,9 @@
  * the data does not: 0.15 ms per 512 MiB on 2 MiB pages — to a virtual distance ≡ 2^27 (mod 2^28) from
  * its lower half, streams both halves as a near gate does, and moves them back. MREMAP_DONTUNMAP keeps
  * each vacated range mapped (empty) meanwhile, so no other mapping of the process can land in it and
- * the move back is always onto our own range. RY on qubit 25 of 26, 1 thread: tiled kernel 66-67% ->
- * moved halves 97-102% of the in-place bandwidth (bench_statevec, "RY(n-1)").
+ * the move back is always onto our own range. RY on qubit 25 of 26, 1 thread: tiled kernel 65-67% ->
+ * moved halves 94-96% of the in-place bandwidth (bench_statevec, "RY on qubit n-1"); CNOT(24, 25)
+ * 52-54% -> 93-98%.
  *
  * Where this is not possible (not Linux, a kernel before 5.7 without MREMAP_DONTUNMAP, a state not
  * allocated here, the registry full, VQE_NO_FAR_SPLIT=1) sv_split_begin says so and the gate takes its
