@@ -321,8 +321,10 @@ void circ_scatter(vqe_complex *a, const vqe_complex *buf, uint64_t base, const u
  * copied one after the other into a buffer, the gate runs there with its qubits renumbered (monotone,
  * so Jordan-Wigner strings keep their meaning when they lie inside the register), and the segments are
  * copied back: one stream at a time, as the fused circuits' cache blocks do. 1-qubit gates and CNOT
- * have their own far paths (kernels.c: halves moved aside in virtual memory, split.c, else tiled);
- * diagonal kinds touch one amplitude per group and stay as they are. */
+ * have their own far paths (kernels.c: halves moved aside in virtual memory, split.c, else tiled), and
+ * so have SWAP and the controlled rotations where the state can be split (SWAP(24, 25) at n = 26:
+ * 120 ms chunk by chunk, 27 ms split; CRY(24, 25) 211 -> 27 ms); diagonal kinds touch one amplitude per
+ * group and stay as they are. */
 #if VQE_TEST_BUILD
 #define FAR_BLOCK_QUBITS 7    /* tests (n = 12) reach it with several chunks */
 #else
@@ -338,6 +340,9 @@ static int far_apply(const circ_prim *p, vqe_complex *a, int n, int par, int inv
       (p->kind == VQE_GATE_PAULI_ROT && !(p->x & far)) ||
       ((p->kind == VQE_GATE_CRX || p->kind == VQE_GATE_CRY || p->kind == VQE_GATE_CRZ) && !(BIT(p->q[1]) & far)))
     return 0;   /* no pairs across a far qubit (a far control only selects amplitudes) */
+  if ((p->kind == VQE_GATE_SWAP || p->kind == VQE_GATE_CRX || p->kind == VQE_GATE_CRY || p->kind == VQE_GATE_CRZ) &&
+      sv_split_possible(a, n, p->kind == VQE_GATE_SWAP ? 63 - __builtin_clzll(far) : p->q[1]))
+    return 0;   /* their kernels move the state's upper halves aside instead (split.c) */
   int k = 0;
   while (k <= 4 && __builtin_popcountll(sup >> (FAR_BLOCK_QUBITS - k)) > k) k++;
   if (k > 4) return 0;   /* a long Jordan-Wigner string: the gate stays as it is */

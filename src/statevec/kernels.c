@@ -341,7 +341,7 @@ int sv_have_avx512(void)
  * read-modify-write of two streams exactly 256 MiB (or a larger power of two) apart runs at 2.5-11 GB/s
  * instead of 50, while 128 MiB, or 256 MiB + 64 KiB, apart is fine (measured with a two-stream
  * a[i] *= s: an address-aliasing effect, not the arithmetic; split.c and gates.c, far gates, have the
- * numbers). Such gates first try to move the upper halves aside in virtual memory (split.c, k1q_split
+ * numbers). Such gates first try to move the upper halves aside in virtual memory (split.c, c1q_split
  * below: 94-96% with 1 thread at n = 26). Where that is not possible they work tile by tile with one
  * stream at a time: copy the tile's lower members to an L1 buffer (a burst read), update the upper
  * members in place reading the buffer (one stream, read-modify-write) while the buffer takes the new
@@ -353,37 +353,58 @@ int sv_have_avx512(void)
  * block. */
 #define SV_SPLIT_CHUNK_PAIRS 4096
 
-/* A far 1-qubit gate with the upper halves moved aside (split.c): the pairs stream like a near
- * gate's, now at a harmless virtual distance. 0 when the state cannot be split (the tiled path then). */
-static int k1q_split(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
+/* A 2×2 applied to runs of pairs (lo[j], hi[j]), j < len: the AVX2 stream where the CPU has it. */
+typedef struct {
+#if defined(__x86_64__) && defined(__GNUC__)
+  m2x2_avx avx;
+#endif
+  int use_avx;
+  sv_cm m00, m01, m10, m11;
+} pair_op;
+
+static void pair_op_init(pair_op *o, const vqe_complex m[4])
+{
+  o->use_avx = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if ((o->use_avx = sv_have_avx2())) m2x2_avx_init(&o->avx, m);
+#endif
+  o->m00 = sv_cm_of(m[0]); o->m01 = sv_cm_of(m[1]); o->m10 = sv_cm_of(m[2]); o->m11 = sv_cm_of(m[3]);
+}
+
+static inline void pair_op_run(const pair_op *o, vqe_complex *lo, vqe_complex *hi, int64_t len)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (o->use_avx && !(len & 1)) { m2x2_avx_pairs(&o->avx, (double *)lo, (double *)hi, len); return; }
+#endif
+  for (int64_t k = 0; k < len; k++) {
+    const sv_v v0 = sv_ld(lo + k), v1 = sv_ld(hi + k);
+    sv_st(lo + k, sv_add(sv_mul(o->m00, v0), sv_mul(o->m01, v1)));
+    sv_st(hi + k, sv_add(sv_mul(o->m10, v0), sv_mul(o->m11, v1)));
+  }
+}
+
+/* A far (controlled) 1-qubit gate with the upper halves moved aside (split.c): the pairs stream like a
+ * near gate's, now at a harmless virtual distance. ctrl: the control qubits' mask (0: none); those
+ * above q select pair blocks, those below select runs inside a block. 0 when the state cannot be split
+ * (the tiled path or gates.c's far driver then). */
+static int c1q_split(vqe_complex *a, int n, uint64_t ctrl, int q, const vqe_complex m[4], int par)
 {
   sv_split s;
   if (!sv_split_begin(a, n, q, &s)) return 0;
-  const int64_t half = (int64_t)1 << (n - 1), per = (int64_t)1 << q;
-  const int64_t chunk = per < SV_SPLIT_CHUNK_PAIRS ? per : SV_SPLIT_CHUNK_PAIRS;
-#if defined(__x86_64__) && defined(__GNUC__)
-  if (sv_have_avx2()) {
-    m2x2_avx c;
-    m2x2_avx_init(&c, m);
+  pair_op op;
+  pair_op_init(&op, m);
+  const int64_t per = (int64_t)1 << q;
+  const uint64_t lowc = ctrl & (uint64_t)(per - 1), highc = ctrl >> (q + 1);   /* highc: block bits */
+  int posl[64], posh[64];
+  const int kl = sv_mask_positions(lowc, posl), kh = sv_mask_positions(highc, posh);
+  const int lg = kl && posl[0] < 12 ? posl[0] : (q < 12 ? q : 12);   /* runs of 2^lg pairs */
+  const int64_t chunk = (int64_t)1 << lg, per_block = (int64_t)1 << (q - kl);   /* selected pairs */
+  const int64_t items = (s.n_blocks >> kh) * (per_block >> lg);
 #pragma omp parallel for schedule(static) if (par)
-    for (int64_t i = 0; i < half; i += chunk) {
-      const int64_t b = i >> q, j = i & (per - 1);
-      m2x2_avx_pairs(&c, (double *)(a + 2 * b * per + j), (double *)(sv_split_upper(&s, b) + j), chunk);
-    }
-    sv_split_end(&s);
-    return 1;
-  }
-#endif
-  const sv_cm m00 = sv_cm_of(m[0]), m01 = sv_cm_of(m[1]), m10 = sv_cm_of(m[2]), m11 = sv_cm_of(m[3]);
-#pragma omp parallel for schedule(static) if (par)
-  for (int64_t i = 0; i < half; i += chunk) {
-    const int64_t b = i >> q, j = i & (per - 1);
-    vqe_complex *lo = a + 2 * b * per + j, *hi = sv_split_upper(&s, b) + j;
-    for (int64_t k = 0; k < chunk; k++) {
-      const sv_v v0 = sv_ld(lo + k), v1 = sv_ld(hi + k);
-      sv_st(lo + k, sv_add(sv_mul(m00, v0), sv_mul(m01, v1)));
-      sv_st(hi + k, sv_add(sv_mul(m10, v0), sv_mul(m11, v1)));
-    }
+  for (int64_t w = 0; w < items; w++) {
+    const int64_t b = (int64_t)(sv_insert0n((uint64_t)(w / (per_block >> lg)), posh, kh) | highc);
+    const uint64_t j = sv_insert0n((uint64_t)(w % (per_block >> lg)) << lg, posl, kl) | lowc;
+    pair_op_run(&op, a + 2 * b * per + (int64_t)j, sv_split_upper(&s, b) + j, chunk);
   }
   sv_split_end(&s);
   return 1;
@@ -461,7 +482,7 @@ void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
   const uint64_t bit = UINT64_C(1) << q;
   const sv_cm m00 = sv_cm_of(m[0]), m01 = sv_cm_of(m[1]), m10 = sv_cm_of(m[2]), m11 = sv_cm_of(m[3]);
   if (q >= SV_TILE_MIN_QUBIT && !(m[1] == 0 && m[2] == 0 && m[0] == 1)) {
-    if (!k1q_split(a, n, q, m, par)) k1q_tiled(a, n, q, m, par);
+    if (!c1q_split(a, n, 0, q, m, par)) k1q_tiled(a, n, q, m, par);
     return;
   }
   if (m[1] == 0 && m[2] == 0) {
@@ -590,9 +611,24 @@ void sv_k_rots(vqe_complex *a, int n, int nr, const sv_rot *r, double scale)
 
 void sv_k_c1q(vqe_complex *a, int n, uint64_t ctrl, int q, const vqe_complex m[4], int par)
 {
+  if (q >= SV_TILE_MIN_QUBIT && c1q_split(a, n, ctrl, q, m, par)) return;
   int pos[64];
   const uint64_t bit = UINT64_C(1) << q;
   const int k = sv_mask_positions(ctrl | bit, pos);
+  if (pos[0] >= 2) {
+    /* all qubits involved >= 2: the pairs come in runs of 2^pos[0] (pieces of at most 4096), streamed
+     * as a 1-qubit gate's (CRY(12, 13) at n = 26, 1 thread: 71 -> 26 ms; RY alone takes 43) */
+    pair_op op;
+    pair_op_init(&op, m);
+    const int lg = pos[0] < 12 ? pos[0] : 12;
+    const int64_t pieces = (int64_t)1 << (n - k - lg);
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t r = 0; r < pieces; r++) {
+      const uint64_t i0 = sv_insert0n((uint64_t)r << lg, pos, k) | ctrl;
+      pair_op_run(&op, a + i0, a + (i0 | bit), (int64_t)1 << lg);
+    }
+    return;
+  }
   const int64_t cnt = (int64_t)1 << (n - k);
   const sv_cm m00 = sv_cm_of(m[0]), m01 = sv_cm_of(m[1]), m10 = sv_cm_of(m[2]), m11 = sv_cm_of(m[3]);
 #pragma omp parallel for schedule(static) if (par)
@@ -721,7 +757,7 @@ static void cnot_tiled(vqe_complex *a, int n, int c, int t, int par)
 #undef CNOT_TILE_START
 }
 
-/* CNOT with a far target on a split state (k1q_split): the control = 1 members of each chunk swap
+/* CNOT with a far target on a split state (c1q_split): the control = 1 members of each chunk swap
  * with their partners; chunks whose control bit (above the chunk) is 0 are skipped. */
 static int cnot_split(vqe_complex *a, int n, int c, int t, int par)
 {
@@ -791,9 +827,34 @@ void sv_k_cnot(vqe_complex *a, int n, int c, int t, int par)
   }
 }
 
+/* SWAP whose higher qubit h is far, on a split state: the pairs (b + 2^l, b + 2^h) are (lower half at
+ * j + 2^l, upper half at j) of a pair block, j with bit l = 0, in runs of 2^min(l, 12). */
+static int swap_split(vqe_complex *a, int n, int l, int h, int par)
+{
+  sv_split s;
+  if (!sv_split_begin(a, n, h, &s)) return 0;
+  const int64_t per = (int64_t)1 << h, lb = (int64_t)1 << l;
+  const int lg = l < 12 ? l : 12;
+  const int64_t runs_per_block = (per / 2) >> lg, items = s.n_blocks * runs_per_block;
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t w = 0; w < items; w++) {
+    const int64_t b = w / runs_per_block;
+    const int64_t j = (int64_t)sv_insert0((uint64_t)(w % runs_per_block) << lg, l);
+    vqe_complex *p = a + 2 * b * per + j + lb, *q = sv_split_upper(&s, b) + j;
+    for (int64_t k = 0; k < ((int64_t)1 << lg); k++) {
+      const sv_v v = sv_ld(p + k);
+      sv_st(p + k, sv_ld(q + k));
+      sv_st(q + k, v);
+    }
+  }
+  sv_split_end(&s);
+  return 1;
+}
+
 void sv_k_swap(vqe_complex *a, int n, int q0, int q1, int par)
 {
   int pos[2] = { q0 < q1 ? q0 : q1, q0 < q1 ? q1 : q0 };
+  if (pos[1] >= SV_TILE_MIN_QUBIT && swap_split(a, n, pos[0], pos[1], par)) return;
   const uint64_t b0 = UINT64_C(1) << q0, b1 = UINT64_C(1) << q1;
   if (swap_runs(a, n, pos, b0, b1, par)) return;
   const int64_t cnt = (int64_t)1 << (n - 2);

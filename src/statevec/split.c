@@ -114,19 +114,30 @@ static void move_home(const sv_split *s, int64_t b)
   (void)madvise(away, s->dist, MADV_DONTNEED);
 }
 
+/* The block of state a (n qubits) if a split on qubit q is possible, else one with amp == NULL. */
+static split_block find_block(const vqe_complex *a, int n, int q)
+{
+  split_block blk = { 0 };
+  const size_t dist = sizeof(vqe_complex) << q, page = (size_t)sysconf(_SC_PAGESIZE);
+  if (atomic_load(&n_blocks) == 0 || q >= n || dist < SV_SPLIT_PERIOD || dist % page) return blk;
+  const char *off = getenv("VQE_NO_FAR_SPLIT");
+  if (off && *off && strcmp(off, "0")) return blk;
+  pthread_mutex_lock(&lock);
+  for (int i = 0; i < SPLIT_SLOTS; i++)
+    if (blocks[i].amp == (const char *)a) blk = blocks[i];
+  pthread_mutex_unlock(&lock);
+  if (blk.amp && (sizeof(vqe_complex) << n) > blk.bytes) memset(&blk, 0, sizeof blk);
+  return blk;
+}
+
+int sv_split_possible(const vqe_complex *a, int n, int q) { return find_block(a, n, q).amp != NULL; }
+
 int sv_split_begin(vqe_complex *a, int n, int q, sv_split *s)
 {
   memset(s, 0, sizeof *s);
-  const size_t dist = sizeof(vqe_complex) << q, page = (size_t)sysconf(_SC_PAGESIZE);
-  if (atomic_load(&n_blocks) == 0 || dist < SV_SPLIT_PERIOD || dist % page) return 0;
-  const char *off = getenv("VQE_NO_FAR_SPLIT");
-  if (off && *off && strcmp(off, "0")) return 0;
-  split_block blk = { 0 };
-  pthread_mutex_lock(&lock);
-  for (int i = 0; i < SPLIT_SLOTS; i++)
-    if (blocks[i].amp == (char *)a) blk = blocks[i];
-  pthread_mutex_unlock(&lock);
-  if (!blk.amp || (sizeof(vqe_complex) << n) > blk.bytes) return 0;
+  const size_t dist = sizeof(vqe_complex) << q;
+  const split_block blk = find_block(a, n, q);
+  if (!blk.amp) return 0;
   s->amp = blk.amp;
   s->away = blk.away;
   s->dist = dist;
@@ -151,6 +162,7 @@ void sv_split_end(sv_split *s)
 
 vqe_complex *sv_split_alloc(size_t bytes) { (void)bytes; return NULL; }
 int sv_split_free(void *p) { (void)p; return 0; }
+int sv_split_possible(const vqe_complex *a, int n, int q) { (void)a; (void)n; (void)q; return 0; }
 int sv_split_begin(vqe_complex *a, int n, int q, sv_split *s)
 {
   (void)a; (void)n; (void)q;
