@@ -340,9 +340,16 @@ static int far_apply(const circ_prim *p, vqe_complex *a, int n, int par, int inv
       (p->kind == VQE_GATE_PAULI_ROT && !(p->x & far)) ||
       ((p->kind == VQE_GATE_CRX || p->kind == VQE_GATE_CRY || p->kind == VQE_GATE_CRZ) && !(BIT(p->q[1]) & far)))
     return 0;   /* no pairs across a far qubit (a far control only selects amplitudes) */
-  if ((p->kind == VQE_GATE_SWAP || p->kind == VQE_GATE_CRX || p->kind == VQE_GATE_CRY || p->kind == VQE_GATE_CRZ) &&
-      sv_split_possible(a, n, p->kind == VQE_GATE_SWAP ? 63 - __builtin_clzll(far) : p->q[1]))
-    return 0;   /* their kernels move the state's upper halves aside instead (split.c) */
+  switch (p->kind) {   /* kernels that move the state's upper halves aside instead where needed (split.c) */
+  case VQE_GATE_SWAP: case VQE_GATE_SINGLE_EXC: case VQE_GATE_DOUBLE_EXC: case VQE_GATE_FERMI_SINGLE:
+  case VQE_GATE_FERMI_DOUBLE: case VQE_GATE_ORBITAL_ROT:
+    if (sv_split_possible(a, n, 63 - __builtin_clzll(far))) return 0;
+    break;
+  case VQE_GATE_CRX: case VQE_GATE_CRY: case VQE_GATE_CRZ:
+    if (sv_split_possible(a, n, p->q[1])) return 0;
+    break;
+  default: break;
+  }
   int k = 0;
   while (k <= 4 && __builtin_popcountll(sup >> (FAR_BLOCK_QUBITS - k)) > k) k++;
   if (k > 4) return 0;   /* a long Jordan-Wigner string: the gate stays as it is */

@@ -47,6 +47,14 @@ typedef struct {
   size_t dist;          /* bytes between pair members: 16·2^q */
   int64_t n_blocks;     /* pair blocks: 2^(n−1−q) */
 } sv_split;
+/* Whether two streams d bytes apart thrash: d within 4 KiB of a multiple of the period. A gate whose
+ * pairs lie d apart is split only then (the split adds PERIOD/2 to d: a d near PERIOD/2, such as
+ * SWAP(23, 25)'s, would come to thrash instead). */
+static inline int sv_far_aliases(uint64_t d)
+{
+  const uint64_t r = d % SV_SPLIT_PERIOD;
+  return r < 4096 || SV_SPLIT_PERIOD - r < 4096;
+}
 /* A state of `bytes` (>= 2·PERIOD) with room behind it, or NULL (too small, not Linux, no room): the
  * caller then allocates it the ordinary way. Freed only by sv_split_free, which returns 0 (and does
  * nothing) for a pointer it did not allocate. */
