@@ -920,15 +920,13 @@ void sv_k_pauli(vqe_complex *a, int n, uint64_t x, uint64_t z, int par)
  * FERMI_SINGLE(3, 13) at n = 26 took 200-230 ms against 30 ms for (13, 25). So at the start of each run
  * both members' streams are prefetched 4 KiB ahead, run and gap alike: a dense stream, which it does
  * follow. At n = 26, 1 thread: (3, 13) 200-230 -> 39-44 ms, (3, 25) 190 -> 47, (4, 12) 95 -> 53-57,
- * (5, 13) 88 -> 67-70, (6, 14) 95-103 -> 86; p = 2 (60 ms) and p >= 7 it does not help. Integer
- * addresses: prefetching past the end is harmless, forming such a pointer would not be. */
-static inline int pair_prefetch_runs(int p) { return p >= 3 && p <= 6; }
+ * (5, 13) 88 -> 67-70, (6, 14) 95-103 -> 86; p = 2 (60 ms) and p >= 7 it does not help
+ * (sv_run_prefetch). */
+static inline int pair_prefetch_runs(int p) { return sv_run_prefetch_wanted(p); }
 static inline void pair_prefetch(const vqe_complex *x, const vqe_complex *y, int p)
 {
-  for (uintptr_t l = 0; l < ((uintptr_t)32 << p); l += 64) {   /* 2^(p+1) amplitudes, by cache line */
-    __builtin_prefetch((const void *)((uintptr_t)x + 4096 + l), 1);
-    __builtin_prefetch((const void *)((uintptr_t)y + 4096 + l), 1);
-  }
+  sv_run_prefetch(x, p, 1);
+  sv_run_prefetch(y, p, 1);
 }
 
 static void pair_rot_range(vqe_complex *a, const int *pos, int k, uint64_t flip, uint64_t one, uint64_t smask,

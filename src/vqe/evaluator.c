@@ -281,6 +281,8 @@ static double fermi_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_
   const int ks = sv_mask_positions(sel, pos);
   const uint64_t cnt = lam->dim >> ks, nrc = ev->n_chunks < cnt ? ev->n_chunks : cnt, rc = cnt / nrc;
   vqe_complex *part = ev->part;
+  const int pf = sv_run_prefetch_wanted(pos[0]);   /* runs of 2^pos[0] states, gaps as long */
+  const uint64_t rm = (UINT64_C(1) << pos[0]) - 1;
 #pragma omp parallel for schedule(static) if (nrc > 1)
   for (uint64_t c = 0; c < nrc; c++) {
     double acc = 0;
@@ -289,6 +291,12 @@ static double fermi_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_
       const uint64_t b = r | want;
       int sg;
       uint64_t bp = fermi_partner(b, n_ops, ops, &sg);
+      if (pf && !(r & rm)) {
+        sv_run_prefetch(l + b, pos[0], 0);
+        sv_run_prefetch(f + b, pos[0], 0);
+        sv_run_prefetch(l + bp, pos[0], 0);
+        sv_run_prefetch(f + bp, pos[0], 0);
+      }
       /* Re(conj(λ[b'])φ[b] − conj(λ[b])φ[b']), written out (no complex products) */
       const double t = creal(l[bp]) * creal(f[b]) + cimag(l[bp]) * cimag(f[b]) -
                        creal(l[b]) * creal(f[bp]) - cimag(l[b]) * cimag(f[bp]);
