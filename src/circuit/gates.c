@@ -322,9 +322,10 @@ void circ_scatter(vqe_complex *a, const vqe_complex *buf, uint64_t base, const u
  * so Jordan-Wigner strings keep their meaning when they lie inside the register), and the segments are
  * copied back: one stream at a time, as the fused circuits' cache blocks do. 1-qubit gates and CNOT
  * have their own far paths (kernels.c: halves moved aside in virtual memory, split.c, else tiled), and
- * so have SWAP and the controlled rotations where the state can be split (SWAP(24, 25) at n = 26:
- * 120 ms chunk by chunk, 27 ms split; CRY(24, 25) 211 -> 27 ms); diagonal kinds touch one amplitude per
- * group and stay as they are. */
+ * so have SWAP, the controlled rotations and the excitation rotations where the state can be split (at
+ * n = 26, 1 thread: SWAP(24, 25) 106-120 ms chunk by chunk, 25-32 ms split; CRY(24, 25) 211 -> 22-27;
+ * SINGLE_EXC(24, 25) 112-122 -> 36-43); diagonal kinds touch one amplitude per group and stay as they
+ * are. */
 #if VQE_TEST_BUILD
 #define FAR_BLOCK_QUBITS 7    /* tests (n = 12) reach it with several chunks */
 #else

@@ -65,8 +65,8 @@ int sv_split_free(void *p);
  * for j < 2^q, until sv_split_end. 0 (nothing moved) when not possible: the caller takes another path.
  * VQE_NO_FAR_SPLIT=1 turns it off (tests reach the tiled paths this way). */
 int sv_split_begin(vqe_complex *a, int n, int q, sv_split *s);
-/* Whether sv_split_begin(a, n, q) would split (moves nothing): gates.c's far driver leaves such gates
- * (SWAP, controlled 1-qubit gates) to their kernels. */
+/* Whether sv_split_begin(a, n, q) would split (moves nothing): gates.c's far driver then leaves SWAP,
+ * the controlled 1-qubit gates and the excitation rotations to their kernels, which split as needed. */
 int sv_split_possible(const vqe_complex *a, int n, int q);
 void sv_split_end(sv_split *s);
 static inline vqe_complex *sv_split_upper(const sv_split *s, int64_t b)
