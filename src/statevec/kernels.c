@@ -929,8 +929,17 @@ static inline void pair_prefetch(const vqe_complex *x, const vqe_complex *y, int
   sv_run_prefetch(y, p, 1);
 }
 
-static void pair_rot_range(vqe_complex *a, const int *pos, int k, uint64_t flip, uint64_t one, uint64_t smask,
-                           int sign0, double c, double s, int64_t lo, int64_t hi)
+/* Where amplitude x is: a + x, or, on a split state (up != NULL, split.c), up + x with bit h deleted
+ * when x has the top flip bit h set (the upper half of its pair block, moved aside). */
+static inline vqe_complex *pair_member(vqe_complex *a, vqe_complex *up, int h, uint64_t x)
+{
+  return up && (x >> h & 1) ? up + ((x >> (h + 1) << h) | (x & ((UINT64_C(1) << h) - 1))) : a + x;
+}
+
+/* (always inlined twice by pair_rot_range, split or not, so the plain loop has no member test) */
+static inline __attribute__((always_inline)) void
+pair_rot_loop(vqe_complex *a, vqe_complex *up, int h, const int *pos, int k, uint64_t flip, uint64_t one,
+              uint64_t smask, int sign0, double c, double s, int64_t lo, int64_t hi)
 {
   uint64_t b = sv_insert0n((uint64_t)lo, pos, k);
   const double sg[2] = { sign0 * s, -sign0 * s };   /* by the JW parity: a load, not a branch */
@@ -938,12 +947,20 @@ static void pair_rot_range(vqe_complex *a, const int *pos, int k, uint64_t flip,
   const uint64_t rm = (UINT64_C(1) << pos[0]) - 1;
   for (int64_t i = lo; i < hi; i++, b = ((b | flip) + 1) & ~flip) {
     const uint64_t b1 = b | one, b2 = b1 ^ flip;
-    if (pf && !(b & rm)) pair_prefetch(a + b1, a + b2, pos[0]);
+    vqe_complex *p1 = pair_member(a, up, h, b1), *p2 = pair_member(a, up, h, b2);
+    if (pf && !(b & rm)) pair_prefetch(p1, p2, pos[0]);
     const double ss = sg[sv_parity(b1 & smask)];
-    const vqe_complex v = a[b1], w = a[b2];
-    a[b1] = CMPLX(c * creal(v) - ss * creal(w), c * cimag(v) - ss * cimag(w));
-    a[b2] = CMPLX(c * creal(w) + ss * creal(v), c * cimag(w) + ss * cimag(v));
+    const vqe_complex v = *p1, w = *p2;
+    *p1 = CMPLX(c * creal(v) - ss * creal(w), c * cimag(v) - ss * cimag(w));
+    *p2 = CMPLX(c * creal(w) + ss * creal(v), c * cimag(w) + ss * cimag(v));
   }
+}
+
+static void pair_rot_range(vqe_complex *a, vqe_complex *up, int h, const int *pos, int k, uint64_t flip,
+                           uint64_t one, uint64_t smask, int sign0, double c, double s, int64_t lo, int64_t hi)
+{
+  if (up) pair_rot_loop(a, up, h, pos, k, flip, one, smask, sign0, c, s, lo, hi);
+  else pair_rot_loop(a, NULL, h, pos, k, flip, one, smask, sign0, c, s, lo, hi);
 }
 
 static void pair_gen_range(vqe_complex *a, const int *pos, int k, uint64_t flip, uint64_t one, uint64_t smask,
@@ -971,29 +988,6 @@ static void thread_range(int64_t cnt, int64_t *lo, int64_t *hi)
   *hi = *lo + per < cnt ? *lo + per : cnt;
 }
 
-/* pair_rot_range on a split state (split.c): the member with the top flip bit h set lives in the upper
- * half of its pair block, at up[b with bit h deleted]; the other one where it always is. up1: that
- * member is b1 (h is a bit of `one`), else b2. */
-static inline uint64_t del_bit(uint64_t x, int h) { return (x >> (h + 1) << h) | (x & ((UINT64_C(1) << h) - 1)); }
-static void pair_rot_range_split(vqe_complex *a, vqe_complex *up, int h, int up1, const int *pos, int k,
-                                 uint64_t flip, uint64_t one, uint64_t smask, int sign0, double c, double s,
-                                 int64_t lo, int64_t hi)
-{
-  uint64_t b = sv_insert0n((uint64_t)lo, pos, k);
-  const double sg[2] = { sign0 * s, -sign0 * s };
-  const int pf = pair_prefetch_runs(pos[0]);
-  const uint64_t rm = (UINT64_C(1) << pos[0]) - 1;
-  for (int64_t i = lo; i < hi; i++, b = ((b | flip) + 1) & ~flip) {
-    const uint64_t b1 = b | one, b2 = b1 ^ flip;
-    vqe_complex *p1 = up1 ? up + del_bit(b1, h) : a + b1, *p2 = up1 ? a + b2 : up + del_bit(b2, h);
-    if (pf && !(b & rm)) pair_prefetch(p1, p2, pos[0]);
-    const double ss = sg[sv_parity(b1 & smask)];
-    const vqe_complex v = *p1, w = *p2;
-    *p1 = CMPLX(c * creal(v) - ss * creal(w), c * cimag(v) - ss * cimag(w));
-    *p2 = CMPLX(c * creal(w) + ss * creal(v), c * cimag(w) + ss * cimag(v));
-  }
-}
-
 void sv_k_pair_rot(vqe_complex *a, int n, uint64_t zero, uint64_t one, uint64_t smask, int sign0,
                    double c, double s, int par)
 {
@@ -1002,33 +996,23 @@ void sv_k_pair_rot(vqe_complex *a, int n, uint64_t zero, uint64_t one, uint64_t 
   const int k = sv_mask_positions(flip, pos);
   const int64_t cnt = (int64_t)1 << (n - k);
   const int h = pos[k - 1];
-  sv_split sp;
   /* pairs a fixed |one − zero| apart: split when that distance thrashes (far excitations from orbitals
    * below 8: SINGLE_EXC(24, 25) at n = 26, 1 thread, 112-122 ms chunk by chunk -> 36-43 ms,
    * DOUBLE_EXC(0, 1, 24, 25) 102 -> 24-36 ms) */
-  if (h >= SV_TILE_MIN_QUBIT && sv_far_aliases(sizeof *a * (one > zero ? one - zero : zero - one)) &&
-      sv_split_begin(a, n, h, &sp)) {
-    vqe_complex *up = (vqe_complex *)sp.away;
-    const int up1 = (int)(one >> h & 1);
-    if (!par) pair_rot_range_split(a, up, h, up1, pos, k, flip, one, smask, sign0, c, s, 0, cnt);
-    else {
+  sv_split sp;
+  const int split = h >= SV_TILE_MIN_QUBIT && sv_far_aliases(sizeof *a * (one > zero ? one - zero : zero - one)) &&
+                    sv_split_begin(a, n, h, &sp);
+  vqe_complex *up = split ? (vqe_complex *)sp.away : NULL;
+  if (!par) pair_rot_range(a, up, h, pos, k, flip, one, smask, sign0, c, s, 0, cnt);
+  else {
 #pragma omp parallel
-      {
-        int64_t lo, hi;
-        thread_range(cnt, &lo, &hi);
-        pair_rot_range_split(a, up, h, up1, pos, k, flip, one, smask, sign0, c, s, lo, hi);
-      }
+    {
+      int64_t lo, hi;
+      thread_range(cnt, &lo, &hi);
+      pair_rot_range(a, up, h, pos, k, flip, one, smask, sign0, c, s, lo, hi);
     }
-    sv_split_end(&sp);
-    return;
   }
-  if (!par) { pair_rot_range(a, pos, k, flip, one, smask, sign0, c, s, 0, cnt); return; }
-#pragma omp parallel
-  {
-    int64_t lo, hi;
-    thread_range(cnt, &lo, &hi);
-    pair_rot_range(a, pos, k, flip, one, smask, sign0, c, s, lo, hi);
-  }
+  if (split) sv_split_end(&sp);
 }
 
 void sv_k_pair_gen(vqe_complex *a, int n, uint64_t zero, uint64_t one, uint64_t smask, int sign0,
