@@ -353,18 +353,21 @@ int sv_have_avx512(void)
  * block. */
 #define SV_SPLIT_CHUNK_PAIRS 4096
 
-/* A 2×2 applied to runs of pairs (lo[j], hi[j]), j < len: the AVX2 stream where the CPU has it. */
+/* A 2×2 applied to runs of pairs (lo[j], hi[j]), j < len: the AVX2 stream where the CPU has it; or,
+ * exchange, the members swapped (CNOT, SWAP: exact, no arithmetic). */
 typedef struct {
 #if defined(__x86_64__) && defined(__GNUC__)
   m2x2_avx avx;
 #endif
-  int use_avx;
+  int use_avx, exchange;
   sv_cm m00, m01, m10, m11;
 } pair_op;
 
+static const pair_op pair_exchange = { .exchange = 1 };
+
 static void pair_op_init(pair_op *o, const vqe_complex m[4])
 {
-  o->use_avx = 0;
+  o->use_avx = o->exchange = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
   if ((o->use_avx = sv_have_avx2())) m2x2_avx_init(&o->avx, m);
 #endif
@@ -373,6 +376,14 @@ static void pair_op_init(pair_op *o, const vqe_complex m[4])
 
 static inline void pair_op_run(const pair_op *o, vqe_complex *lo, vqe_complex *hi, int64_t len)
 {
+  if (o->exchange) {
+    for (int64_t k = 0; k < len; k++) {
+      const sv_v v = sv_ld(lo + k);
+      sv_st(lo + k, sv_ld(hi + k));
+      sv_st(hi + k, v);
+    }
+    return;
+  }
 #if defined(__x86_64__) && defined(__GNUC__)
   if (o->use_avx && !(len & 1)) { m2x2_avx_pairs(&o->avx, (double *)lo, (double *)hi, len); return; }
 #endif
@@ -383,16 +394,33 @@ static inline void pair_op_run(const pair_op *o, vqe_complex *lo, vqe_complex *h
   }
 }
 
+/* Pairs (b | x, b | y) for the b with zeros at the k qubits pos[] (ascending): with all of them >= 2
+ * the pairs come in runs of 2^pos[0] contiguous amplitudes, done run by run in pieces of at most 4096
+ * (a run may be half the state: the threads share it), no index arithmetic per amplitude (CNOT(11, 12)
+ * at n = 24, 1 thread: 61-65% -> 79-82% of the in-place bandwidth, counting the half it touches;
+ * CRY(12, 13) at n = 26 71 -> 26 ms, RY alone 43). 0 when pos[0] < 2 (the caller's element loop). */
+static int pair_runs(vqe_complex *a, int n, const int *pos, int k, uint64_t x, uint64_t y, const pair_op *op,
+                     int par)
+{
+  if (pos[0] < 2) return 0;
+  const int lg = pos[0] < 12 ? pos[0] : 12;
+  const int64_t pieces = (int64_t)1 << (n - k - lg);
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t r = 0; r < pieces; r++) {
+    const uint64_t b = sv_insert0n((uint64_t)r << lg, pos, k);
+    pair_op_run(op, a + (b | x), a + (b | y), (int64_t)1 << lg);
+  }
+  return 1;
+}
+
 /* A far (controlled) 1-qubit gate with the upper halves moved aside (split.c): the pairs stream like a
  * near gate's, now at a harmless virtual distance. ctrl: the control qubits' mask (0: none); those
  * above q select pair blocks, those below select runs inside a block. 0 when the state cannot be split
  * (the tiled path or gates.c's far driver then). */
-static int c1q_split(vqe_complex *a, int n, uint64_t ctrl, int q, const vqe_complex m[4], int par)
+static int c1q_split(vqe_complex *a, int n, uint64_t ctrl, int q, const pair_op *op, int par)
 {
   sv_split s;
   if (!sv_split_begin(a, n, q, &s)) return 0;
-  pair_op op;
-  pair_op_init(&op, m);
   const int64_t per = (int64_t)1 << q;
   const uint64_t lowc = ctrl & (uint64_t)(per - 1), highc = ctrl >> (q + 1);   /* highc: block bits */
   int posl[64], posh[64];
@@ -404,7 +432,7 @@ static int c1q_split(vqe_complex *a, int n, uint64_t ctrl, int q, const vqe_comp
   for (int64_t w = 0; w < items; w++) {
     const int64_t b = (int64_t)(sv_insert0n((uint64_t)(w / (per_block >> lg)), posh, kh) | highc);
     const uint64_t j = sv_insert0n((uint64_t)(w % (per_block >> lg)) << lg, posl, kl) | lowc;
-    pair_op_run(&op, a + 2 * b * per + (int64_t)j, sv_split_upper(&s, b) + j, chunk);
+    pair_op_run(op, a + 2 * b * per + (int64_t)j, sv_split_upper(&s, b) + j, chunk);
   }
   sv_split_end(&s);
   return 1;
@@ -482,7 +510,9 @@ void sv_k_1q(vqe_complex *a, int n, int q, const vqe_complex m[4], int par)
   const uint64_t bit = UINT64_C(1) << q;
   const sv_cm m00 = sv_cm_of(m[0]), m01 = sv_cm_of(m[1]), m10 = sv_cm_of(m[2]), m11 = sv_cm_of(m[3]);
   if (q >= SV_TILE_MIN_QUBIT && !(m[1] == 0 && m[2] == 0 && m[0] == 1)) {
-    if (!c1q_split(a, n, 0, q, m, par)) k1q_tiled(a, n, q, m, par);
+    pair_op op;
+    pair_op_init(&op, m);
+    if (!c1q_split(a, n, 0, q, &op, par)) k1q_tiled(a, n, q, m, par);
     return;
   }
   if (m[1] == 0 && m[2] == 0) {
@@ -611,24 +641,13 @@ void sv_k_rots(vqe_complex *a, int n, int nr, const sv_rot *r, double scale)
 
 void sv_k_c1q(vqe_complex *a, int n, uint64_t ctrl, int q, const vqe_complex m[4], int par)
 {
-  if (q >= SV_TILE_MIN_QUBIT && c1q_split(a, n, ctrl, q, m, par)) return;
+  pair_op op;
+  pair_op_init(&op, m);
+  if (q >= SV_TILE_MIN_QUBIT && c1q_split(a, n, ctrl, q, &op, par)) return;
   int pos[64];
   const uint64_t bit = UINT64_C(1) << q;
   const int k = sv_mask_positions(ctrl | bit, pos);
-  if (pos[0] >= 2) {
-    /* all qubits involved >= 2: the pairs come in runs of 2^pos[0] (pieces of at most 4096), streamed
-     * as a 1-qubit gate's (CRY(12, 13) at n = 26, 1 thread: 71 -> 26 ms; RY alone takes 43) */
-    pair_op op;
-    pair_op_init(&op, m);
-    const int lg = pos[0] < 12 ? pos[0] : 12;
-    const int64_t pieces = (int64_t)1 << (n - k - lg);
-#pragma omp parallel for schedule(static) if (par)
-    for (int64_t r = 0; r < pieces; r++) {
-      const uint64_t i0 = sv_insert0n((uint64_t)r << lg, pos, k) | ctrl;
-      pair_op_run(&op, a + i0, a + (i0 | bit), (int64_t)1 << lg);
-    }
-    return;
-  }
+  if (pair_runs(a, n, pos, k, ctrl, ctrl | bit, &op, par)) return;
   const int64_t cnt = (int64_t)1 << (n - k);
   const sv_cm m00 = sv_cm_of(m[0]), m01 = sv_cm_of(m[1]), m10 = sv_cm_of(m[2]), m11 = sv_cm_of(m[3]);
 #pragma omp parallel for schedule(static) if (par)
@@ -710,7 +729,7 @@ void sv_k_diag(vqe_complex *a, int n, int k, const int *qs, const vqe_complex *d
   }
 }
 
-/* CNOT with a far target (t >= SV_TILE_MIN_QUBIT) on a state that cannot be split (cnot_split): the
+/* CNOT with a far target (t >= SV_TILE_MIN_QUBIT) on a state that cannot be split (c1q_split): the
  * pairs (b, b + 2^t) are 256 MiB or more apart, so, as for 1-qubit gates (k1q_tiled), tile by tile with
  * one stream at a time: copy the tile's lower members to an L1 buffer, exchange with the upper members
  * in place, copy the buffer back. Tiles whose control bit is 0 (control above the tile) are skipped:
@@ -757,66 +776,15 @@ static void cnot_tiled(vqe_complex *a, int n, int c, int t, int par)
 #undef CNOT_TILE_START
 }
 
-/* CNOT with a far target on a split state (c1q_split): the control = 1 members of each chunk swap
- * with their partners; chunks whose control bit (above the chunk) is 0 are skipped. */
-static int cnot_split(vqe_complex *a, int n, int c, int t, int par)
-{
-  sv_split s;
-  if (!sv_split_begin(a, n, t, &s)) return 0;
-  const int64_t half = (int64_t)1 << (n - 1), per = (int64_t)1 << t;
-  const int64_t chunk = per < SV_SPLIT_CHUNK_PAIRS ? per : SV_SPLIT_CHUNK_PAIRS;
-  const int cp = c < t ? c : c - 1;                 /* the control bit's position in a pair index */
-  const int whole = ((int64_t)1 << cp) >= chunk;   /* one control value per chunk: visit only the 1s */
-  const int64_t count = whole ? half / 2 : half;
-#pragma omp parallel for schedule(static) if (par)
-  for (int64_t k = 0; k < count; k += chunk) {
-    const int64_t i = whole ? (int64_t)(sv_insert0((uint64_t)k, cp) | (UINT64_C(1) << cp)) : k;
-    const int64_t b = i >> t, j = i & (per - 1);
-    vqe_complex *lo = a + 2 * b * per + j, *hi = sv_split_upper(&s, b) + j;
-    for (int64_t l = 0; l < chunk; l++)
-      if (whole || ((uint64_t)(j + l) >> cp & 1)) {
-        const vqe_complex v = lo[l];
-        lo[l] = hi[l];
-        hi[l] = v;
-      }
-  }
-  sv_split_end(&s);
-  return 1;
-}
-
-/* Exchange of amplitude pairs (b | x, b | y) for the 2^(n−2) b with zeros at both qubits of pos
- * (CNOT: x = control, y = control + target; SWAP: x, y = the two qubits). Both qubits >= 2: the pairs
- * come in runs of 2^pos[0] contiguous amplitudes, exchanged run by run (no index arithmetic per
- * amplitude: CNOT(11, 12) at n = 24, 1 thread, went from 61-65% to 80-85% of the in-place bandwidth,
- * counting the half of the state it touches; bench_statevec). */
-static int swap_runs(vqe_complex *a, int n, const int pos[2], uint64_t x, uint64_t y, int par)
-{
-  if (pos[0] < 2) return 0;
-  /* pieces of at most 4096 amplitudes (a run may be half the state: the threads share it) */
-  const int lg = pos[0] < 12 ? pos[0] : 12;
-  const int64_t run = (int64_t)1 << lg, nruns = (int64_t)1 << (n - 2 - lg);
-#pragma omp parallel for schedule(static) if (par)
-  for (int64_t r = 0; r < nruns; r++) {
-    const uint64_t b = sv_insert0n((uint64_t)r << lg, pos, 2);
-    vqe_complex *p = a + (b | x), *q = a + (b | y);
-    for (int64_t j = 0; j < run; j++) {
-      const sv_v v = sv_ld(p + j);
-      sv_st(p + j, sv_ld(q + j));
-      sv_st(q + j, v);
-    }
-  }
-  return 1;
-}
-
 void sv_k_cnot(vqe_complex *a, int n, int c, int t, int par)
 {
   if (t >= SV_TILE_MIN_QUBIT) {
-    if (!cnot_split(a, n, c, t, par)) cnot_tiled(a, n, c, t, par);
+    if (!c1q_split(a, n, UINT64_C(1) << c, t, &pair_exchange, par)) cnot_tiled(a, n, c, t, par);
     return;
   }
   int pos[2] = { c < t ? c : t, c < t ? t : c };
   const uint64_t cb = UINT64_C(1) << c, tb = UINT64_C(1) << t;
-  if (swap_runs(a, n, pos, cb, cb | tb, par)) return;
+  if (pair_runs(a, n, pos, 2, cb, cb | tb, &pair_exchange, par)) return;
   const int64_t cnt = (int64_t)1 << (n - 2);
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < cnt; i++) {
@@ -840,12 +808,7 @@ static int swap_split(vqe_complex *a, int n, int l, int h, int par)
   for (int64_t w = 0; w < items; w++) {
     const int64_t b = w / runs_per_block;
     const int64_t j = (int64_t)sv_insert0((uint64_t)(w % runs_per_block) << lg, l);
-    vqe_complex *p = a + 2 * b * per + j + lb, *q = sv_split_upper(&s, b) + j;
-    for (int64_t k = 0; k < ((int64_t)1 << lg); k++) {
-      const sv_v v = sv_ld(p + k);
-      sv_st(p + k, sv_ld(q + k));
-      sv_st(q + k, v);
-    }
+    pair_op_run(&pair_exchange, a + 2 * b * per + j + lb, sv_split_upper(&s, b) + j, (int64_t)1 << lg);
   }
   sv_split_end(&s);
   return 1;
@@ -859,7 +822,7 @@ void sv_k_swap(vqe_complex *a, int n, int q0, int q1, int par)
       swap_split(a, n, pos[0], pos[1], par))
     return;
   const uint64_t b0 = UINT64_C(1) << q0, b1 = UINT64_C(1) << q1;
-  if (swap_runs(a, n, pos, b0, b1, par)) return;
+  if (pair_runs(a, n, pos, 2, b0, b1, &pair_exchange, par)) return;
   const int64_t cnt = (int64_t)1 << (n - 2);
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < cnt; i++) {
