@@ -1,7 +1,8 @@
 /* bench_statevec.c — state-vector engine figures against this machine's memory bandwidth, measured in
  * the same run (STREAM-like copy and in-place a[i] = s·a[i]), interleaved with the kernels; medians.
  * With 1 and 2 threads at n = 20, 24, 26: a rotation on qubit 0, n/2 and n−1; CNOT; one
- * hardware-efficient layer (RY, RZ on every qubit + CNOT ladder) unfused and fused/cache-blocked;
+ * hardware-efficient layer (RY, RZ on every qubit + CNOT ladder) unfused and fused/cache-blocked, and
+ * four such layers fused together (time per layer: what a depth sweep pays);
  * the expectation of a random 1000-term Pauli sum (20 qubits) and of the H2O/STO-3G JW Hamiltonian
  * (14 qubits, from tests/data/h2o_sto3g.psi4.fcidump; a random 1086-term sum when the file is absent).
  * Each time is also given as an effective bandwidth (bytes read + written / time) and as a fraction
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #define MAXS 64
+#define DEEP 4   /* layers of the deep fused row */
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -71,17 +73,20 @@ typedef struct {
   double extra;          /* e.g. fused passes / x groups */
 } kfig;
 
-static void hea_layer(vqe_circuit *c, int n)
+/* L hardware-efficient layers: RY, RZ on every qubit, then the CNOT ladder, one parameter per rotation */
+static void hea_layers(vqe_circuit *c, int n, int L)
 {
   vqe_circuit_init(c, n);
   int p = 0;
-  for (int q = 0; q < n; q++) {
-    vqe_circuit_add_param(c, VQE_GATE_RY, &q, p++, 1.0, NULL);
-    vqe_circuit_add_param(c, VQE_GATE_RZ, &q, p++, 1.0, NULL);
-  }
-  for (int q = 0; q + 1 < n; q++) {
-    const int cq[2] = { q, q + 1 };
-    vqe_circuit_add_fixed(c, VQE_GATE_CNOT, cq, NULL, NULL);
+  for (int l = 0; l < L; l++) {
+    for (int q = 0; q < n; q++) {
+      vqe_circuit_add_param(c, VQE_GATE_RY, &q, p++, 1.0, NULL);
+      vqe_circuit_add_param(c, VQE_GATE_RZ, &q, p++, 1.0, NULL);
+    }
+    for (int q = 0; q + 1 < n; q++) {
+      const int cq[2] = { q, q + 1 };
+      vqe_circuit_add_fixed(c, VQE_GATE_CNOT, cq, NULL, NULL);
+    }
   }
 }
 
@@ -240,15 +245,22 @@ int main(int argc, char **argv)
       const double sb = 16.0 * (double)s.dim;   /* bytes of one state */
 
       vqe_circuit hea;
-      hea_layer(&hea, n);
-      double th[2 * 64];
-      for (int i = 0; i < 2 * n; i++) th[i] = 0.1 + 0.01 * i;
+      hea_layers(&hea, n, 1);
+      double th[2 * 64 * DEEP];
+      for (int i = 0; i < 2 * n * DEEP; i++) th[i] = 0.1 + 0.01 * i;
       vqe_fused *fused = NULL;
       if (vqe_circuit_fuse(&hea, th, NULL, &fused, &err)) { fprintf(stderr, "bench_statevec: %s\n", err.msg); return 1; }
       vqe_fused_stats fst;
       vqe_fused_get_stats(fused, &fst);
+      /* DEEP layers fused together, as a depth sweep runs them: the row gives the time per layer */
+      vqe_circuit hea_deep;
+      hea_layers(&hea_deep, n, DEEP);
+      vqe_fused *fused_deep = NULL;
+      if (vqe_circuit_fuse(&hea_deep, th, NULL, &fused_deep, &err)) { fprintf(stderr, "bench_statevec: %s\n", err.msg); return 1; }
+      vqe_fused_stats fsd;
+      vqe_fused_get_stats(fused_deep, &fsd);
 
-      enum { K_COPY, K_INPL, K_R0, K_RMID, K_RTOP, K_CNOT, K_CNOTTOP, K_HEA, K_HEAF, K_N };
+      enum { K_COPY, K_INPL, K_R0, K_RMID, K_RTOP, K_CNOT, K_CNOTTOP, K_HEA, K_HEAF, K_HEAD, K_N };
       kfig f[K_N] = {
         { "copy b=a", 2 * sb, { 0 }, 0, 0 },
         { "in-place a=s*a", 2 * sb, { 0 }, 0, 0 },
@@ -259,6 +271,7 @@ int main(int argc, char **argv)
         { "CNOT(n-2, n-1)", sb, { 0 }, 0, 0 },      /* the same, 2^(n-1) amplitudes apart */
         { "HEA layer, unfused", (double)hea.n_gates * 2 * sb, { 0 }, 0, (double)hea.n_gates },
         { "HEA layer, fused+blocked", (double)fst.n_passes * 2 * sb, { 0 }, 0, (double)fst.n_passes },
+        { "HEA x4, fused, per layer", (double)fsd.n_passes * 2 * sb / DEEP, { 0 }, 0, (double)fsd.n_passes },
       };
       const int ry_q[3] = { 0, n / 2, n - 1 };
       const double c = cos(0.15), sn = sin(0.15);
@@ -296,6 +309,9 @@ int main(int argc, char **argv)
         t0 = vqe_wtime();
         vqe_fused_apply(fused, &s, NULL);
         f[K_HEAF].t[f[K_HEAF].k++] = vqe_wtime() - t0;
+        t0 = vqe_wtime();
+        vqe_fused_apply(fused_deep, &s, NULL);
+        f[K_HEAD].t[f[K_HEAD].k++] = (vqe_wtime() - t0) / DEEP;
       }
       const double t_inpl = median(f[K_INPL].t, f[K_INPL].k);
       const double bw_inpl = f[K_INPL].bytes / t_inpl;
@@ -322,6 +338,8 @@ int main(int argc, char **argv)
         if (k == K_HEAF) snprintf(note, sizeof note, "%zu ops, %zu passes planned = %.1f in-place passes (x%.1f vs unfused); arithmetic floor %.1f (FMA peak %.1f)",
                                   fst.n_ops, fst.n_passes, t / t_inpl, median(f[K_HEA].t, f[K_HEA].k) / t, floor_s / t_inpl,
                                   fma_s / t_inpl);
+        if (k == K_HEAD) snprintf(note, sizeof note, "%d layers: %zu ops, %zu passes planned in all = %.1f in-place passes per layer",
+                                  DEEP, fsd.n_ops, fsd.n_passes, t / t_inpl);
         if (!json) printf("  %-26s %12.5f %10.2f %8.1f%% %s\n", f[k].name, t, bw / 1e9, 100 * bw / bw_inpl, note);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "kernel", f[k].name);
@@ -338,11 +356,18 @@ int main(int argc, char **argv)
           cJSON_AddNumberToObject(o, "arithmetic_floor_inplace_passes", floor_s / t_inpl);
           cJSON_AddNumberToObject(o, "fma_peak_floor_inplace_passes", fma_s / t_inpl);
         }
+        if (k == K_HEAD) {
+          cJSON_AddNumberToObject(o, "layers", DEEP);
+          cJSON_AddNumberToObject(o, "fused_ops", (double)fsd.n_ops);
+          cJSON_AddNumberToObject(o, "planned_passes", (double)fsd.n_passes);
+        }
         cJSON_AddItemToArray(jk, o);
       }
       cJSON_AddItemToArray(jruns, jr);
       vqe_fused_destroy(fused);
+      vqe_fused_destroy(fused_deep);
       vqe_circuit_free(&hea);
+      vqe_circuit_free(&hea_deep);
       vqe_circuit_free(&cnot);
       vqe_circuit_free(&cnot_top);
       vqe_statevec_free(&s);
