@@ -707,6 +707,113 @@ static void test_adjoint_walk(void)
   vqe_circuit_free(&c);
 }
 
+/* The blocked backward walk (vqe_circuit_adjoint_run: runs of gates cache block by cache block) gives
+ * the gate-by-gate gradient to rounding, returns the states to the start, and does not depend on the
+ * thread count; so does the evaluator's adjoint gradient that uses it. Every gate kind, shared
+ * parameters with coefficients, wide gates that fall back to the gate-by-gate path. n = 17 takes the
+ * blocked path in every build (blocks of 2^14), n = 9 and 12 in the test build (2^6). */
+static int blocked_walk(const vqe_circuit *c, const double *th, vqe_statevec *phi, vqe_statevec *lam,
+                        vqe_statevec *mu, double *grad)
+{
+  int runs = 0;
+  size_t left = c->n_gates;
+  while (left > 0) {
+    const size_t was = left;
+    CU_ASSERT_EQUAL_FATAL(vqe_circuit_adjoint_run(c, th, &left, 0, phi, lam, grad, NULL), VQE_OK);
+    if (left < was) { runs++; continue; }
+    const size_t i = --left;
+    const vqe_gate *g = &c->gates[i];
+    for (int a = 0; a < vqe_gate_info_of(g->kind)->n_angles; a++) {
+      if (g->angle[a].param < 0) continue;
+      vqe_statevec_copy(mu, phi, NULL);
+      CU_ASSERT_EQUAL(vqe_circuit_apply_generator(c, i, a, th, mu, NULL), VQE_OK);
+      grad[g->angle[a].param] += 2 * g->angle[a].coeff * cimag(vqe_statevec_inner(lam, mu));
+    }
+    vqe_circuit_apply_gate_inverse(c, i, th, phi, NULL);
+    vqe_circuit_apply_gate_inverse(c, i, th, lam, NULL);
+  }
+  return runs;
+}
+
+static void test_adjoint_blocked(void)
+{
+  vqe_rng rng;
+  vqe_rng_seed(&rng, 77);
+  const int saved = omp_get_max_threads(), ns[3] = { 9, 12, 17 };
+  double worst = 0, worst_ev = 0;
+  int blocked_runs = 0;
+  for (int t = 0; t < 3; t++) {
+    const int n = ns[t], np = 7;
+    for (int rep = 0; rep < 2; rep++) {
+      vqe_circuit c;
+      random_circuit(&c, n, n == 17 ? 50 : 80, np, &rng, 0);
+      if (rep == 1) {   /* and a hardware-efficient tail: long runs of 1- and 2-qubit gates */
+        for (int q = 0; q < n; q++) {
+          vqe_circuit_add_param(&c, VQE_GATE_RY, &q, q % np, 0.7, NULL);
+          vqe_circuit_add_param(&c, VQE_GATE_RZ, &q, (q + 3) % np, -1.1, NULL);
+        }
+        for (int q = 0; q + 1 < n; q++) vqe_circuit_add_fixed(&c, VQE_GATE_CNOT, (const int[2]){ q, q + 1 }, NULL, NULL);
+      }
+      vqe_pauli_sum h;
+      vqe_pauli_sum_init(&h, n);
+      const uint64_t all = (UINT64_C(1) << n) - 1;
+      for (int k = 0; k < 25; k++)
+        vqe_pauli_sum_add(&h, vqe_rng_u64(&rng) & vqe_rng_u64(&rng) & all, vqe_rng_u64(&rng) & all,
+                          vqe_rng_uniform(&rng) - 0.5, NULL);
+      double th[7];
+      for (int i = 0; i < np; i++) th[i] = vqe_rng_uniform(&rng) * 4 - 2;
+      vqe_statevec v[3], psi0;
+      CU_ASSERT_EQUAL_FATAL(vqe_statevec_init_many(v, 3, n, NULL), VQE_OK);
+      random_state(&psi0, n, &rng);
+      double gref[7] = { 0 }, gblk[2][7] = { { 0 } };
+      for (int mode = 0; mode < 3; mode++) {   /* gate by gate; blocked with 1 thread; blocked with 2 */
+        if (mode == 0) setenv("VQE_NO_BLOCKED_ADJOINT", "1", 1);
+        omp_set_num_threads(mode == 2 ? 2 : 1);
+        vqe_statevec_copy(&v[0], &psi0, NULL);
+        CU_ASSERT_EQUAL(vqe_circuit_apply(&c, th, &v[0], NULL), VQE_OK);
+        CU_ASSERT_EQUAL(vqe_statevec_apply_pauli_sum(&v[0], &h, &v[1], NULL), VQE_OK);
+        const int runs = blocked_walk(&c, th, &v[0], &v[1], &v[2], mode ? gblk[mode - 1] : gref);
+        if (mode == 0) CU_ASSERT_EQUAL(runs, 0);
+        if (mode == 1) blocked_runs += runs;
+        CU_ASSERT(sv_diff2(&v[0], &psi0) <= 1e-12);   /* back at the start */
+        unsetenv("VQE_NO_BLOCKED_ADJOINT");
+      }
+      for (int k = 0; k < np; k++) {
+        const double e = fabs(gblk[0][k] - gref[k]);
+        if (e > worst) worst = e;
+        CU_ASSERT(e <= 1e-11);
+        CU_ASSERT(gblk[0][k] == gblk[1][k]);   /* thread count: bitwise */
+      }
+      /* the evaluator's adjoint gradient (its own cross products for the gate-by-gate gates) */
+      vqe_evaluator *ev;
+      CU_ASSERT_EQUAL_FATAL(vqe_evaluator_create(&c, 0x5, &h, NULL, &ev, NULL), VQE_OK);
+      double ge[3][7], ee[3];
+      for (int mode = 0; mode < 3; mode++) {
+        if (mode == 0) setenv("VQE_NO_BLOCKED_ADJOINT", "1", 1);
+        omp_set_num_threads(mode == 2 ? 2 : 1);
+        CU_ASSERT_EQUAL(vqe_gradient(ev, th, VQE_GRADIENT_ADJOINT, &ee[mode], ge[mode], NULL), VQE_OK);
+        unsetenv("VQE_NO_BLOCKED_ADJOINT");
+      }
+      for (int k = 0; k < np; k++) {
+        const double e = fabs(ge[1][k] - ge[0][k]);
+        if (e > worst_ev) worst_ev = e;
+        CU_ASSERT(e <= 1e-11);
+        CU_ASSERT(ge[1][k] == ge[2][k]);
+      }
+      CU_ASSERT(ee[0] == ee[1]);
+      vqe_evaluator_destroy(ev);
+      for (int i = 0; i < 3; i++) vqe_statevec_free(&v[i]);
+      vqe_statevec_free(&psi0);
+      vqe_pauli_sum_free(&h);
+      vqe_circuit_free(&c);
+    }
+  }
+  omp_set_num_threads(saved);
+  fprintf(stderr, "\n  blocked adjoint: %d runs walked block by block, worst |blocked - gate by gate| %.1e (walk), %.1e (evaluator)\n",
+          blocked_runs, worst, worst_ev);
+  CU_ASSERT(blocked_runs >= 2);
+}
+
 static void test_text_and_stats(void)
 {
   vqe_circuit c;
@@ -831,6 +938,7 @@ int main(void)
     { "fused / cache-blocked circuit equals unfused", test_fused_equals_unfused },
     { "gates on far qubits (chunked) equal the same gates on low qubits", test_far_gates },
     { "adjoint walk gradient equals finite differences", test_adjoint_walk },
+    { "blocked adjoint walk = gate by gate, any thread count", test_adjoint_blocked },
     { "text output and counts", test_text_and_stats },
     { "error paths", test_errors },
     { "1 thread and 2 threads give the same state", test_threads_identical },

@@ -151,7 +151,13 @@ vqe_status vqe_cost_gradient(const vqe_circuit *circ, const vqe_cost *cost, cons
   if (st) return st;
   *energy = creal(vqe_statevec_inner(phi, lam));
   memset(grad, 0, (size_t)circ->n_params * sizeof *grad);
-  for (size_t i = circ->n_gates; i-- > 0;) {
+  size_t left = circ->n_gates;
+  while (left > 0) {
+    /* runs of gates that fit a cache block: walked block by block (circuit.h); else gate by gate */
+    const size_t was = left;
+    if ((st = vqe_circuit_adjoint_run(circ, theta, &left, 0, phi, lam, grad, err))) return st;
+    if (left < was) continue;
+    const size_t i = --left;
     const vqe_gate *g = &circ->gates[i];
     const int na = vqe_gate_info_of(g->kind)->n_angles;
     for (int a = 0; a < na; a++) {

@@ -318,7 +318,13 @@ static vqe_status grad_adjoint(vqe_evaluator *ev, const double *theta, double *e
   if ((st = ev_apply_h(ev, phi, lam, err))) return st;
   if (e) *e = creal(vqe_statevec_inner(phi, lam));
   const vqe_circuit *c = &ev->c;
-  for (size_t i = c->n_gates; i-- > ev->first_param_gate;) {
+  size_t left = c->n_gates;
+  while (left > ev->first_param_gate) {
+    /* runs of gates that fit a cache block: walked block by block (circuit.h); else gate by gate */
+    const size_t was = left;
+    if ((st = vqe_circuit_adjoint_run(c, theta, &left, ev->first_param_gate, phi, lam, grad, err))) return st;
+    if (left < was) continue;
+    const size_t i = --left;
     const vqe_gate *g = &c->gates[i];
     const vqe_gate_info *gi = vqe_gate_info_of(g->kind);
     for (int a = 0; a < gi->n_angles; a++) {
