@@ -716,12 +716,15 @@ static int blocked_walk(const vqe_circuit *c, const double *th, vqe_statevec *ph
                         vqe_statevec *mu, double *grad)
 {
   int runs = 0;
-  size_t left = c->n_gates;
-  while (left > 0) {
-    const size_t was = left;
-    CU_ASSERT_EQUAL_FATAL(vqe_circuit_adjoint_run(c, th, &left, 0, phi, lam, grad, NULL), VQE_OK);
-    if (left < was) { runs++; continue; }
-    const size_t i = --left;
+  unsigned char done[256] = { 0 };
+  CU_ASSERT_FATAL(c->n_gates <= sizeof done);
+  size_t top = c->n_gates;
+  while (top > 0) {
+    if (done[top - 1]) { top--; continue; }
+    size_t walked;
+    CU_ASSERT_EQUAL_FATAL(vqe_circuit_adjoint_run(c, th, top - 1, 0, done, phi, lam, grad, &walked, NULL), VQE_OK);
+    if (walked) { runs++; continue; }
+    const size_t i = --top;
     const vqe_gate *g = &c->gates[i];
     for (int a = 0; a < vqe_gate_info_of(g->kind)->n_angles; a++) {
       if (g->angle[a].param < 0) continue;

@@ -183,19 +183,21 @@ vqe_status vqe_circuit_apply_gate_inverse(const vqe_circuit *c, size_t i, const 
 vqe_status vqe_circuit_apply_generator(const vqe_circuit *c, size_t i, int a, const double *theta,
                                        vqe_statevec *s, vqe_error *err);
 /* The adjoint gradient's backward walk (Jones & Gacon, arXiv:2009.02823) over a run of gates at once,
- * cache block by cache block. Gates [stop, *left) remain to be walked, the top one first: phi holds the
- * state after gate *left − 1 and lam the adjoint state there (⟨λ| = ⟨ψ|H U_N⋯U_{*left}). The longest
- * run of consecutive gates from *left − 1 down (not below stop) whose qubits fit one cache block is
- * walked: for each bound angle a of each of its gates, grad[param] += coeff·2 Im⟨λ_i|G̃_{i,a}|φ_i⟩ (the
- * states at that gate), and phi and lam step back through every gate of the run (gate by gate the walk
- * costs about four passes over the state per gate; here two passes over each state per run). *left
- * becomes the lowest gate of the run. Nothing is done (*left unchanged, VQE_OK) for a run of fewer than
- * two gates, for states of fewer than 2^16 amplitudes (they stay in cache anyway), or with
- * VQE_NO_BLOCKED_ADJOINT=1 in the environment: the caller then walks gate *left − 1 itself. The result
- * does not depend on the thread count. VQE_ERR_RESOURCE: out of memory (the states are then partly
- * walked). */
-vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, size_t *left, size_t stop,
-                                   vqe_statevec *phi, vqe_statevec *lam, double *grad, vqe_error *err);
+ * cache block by cache block. done[i] != 0 marks the gates walked already; top is the highest gate not
+ * walked (every gate above it is), stop the lowest gate to walk. On entry phi holds the state and lam
+ * the adjoint state (⟨λ| = ⟨ψ|H U_N⋯) with the walked gates undone. The run: from top down, every gate
+ * not walked whose qubits fit one cache block together with the run's and that shares no qubit with a
+ * gate passed over (so it commutes with them and may be walked first). For each bound angle a of each
+ * gate i of the run, grad[param] += coeff·2 Im⟨λ_i|G̃_{i,a}|φ_i⟩, and phi and lam step back through the
+ * gate; its done[i] is set and *walked counts the run (gate by gate the walk costs about four passes
+ * over the state per gate; here two over each state per run). Nothing is walked (*walked = 0, VQE_OK)
+ * when the run would have fewer than two gates, for states of fewer than 2^16 amplitudes (they stay in
+ * cache anyway), or with VQE_NO_BLOCKED_ADJOINT=1 in the environment: the caller then walks gate top
+ * itself. The result does not depend on the thread count. VQE_ERR_RESOURCE: out of memory (the states
+ * are then partly walked). */
+vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, size_t top, size_t stop,
+                                   unsigned char *done, vqe_statevec *phi, vqe_statevec *lam, double *grad,
+                                   size_t *walked, vqe_error *err);
 /* ψ ← (∂U_i/∂α_a) U_i^† ψ = −i G̃_{i,a} ψ (the same, with the factor). */
 vqe_status vqe_circuit_apply_derivative(const vqe_circuit *c, size_t i, int a, const double *theta,
                                         vqe_statevec *s, vqe_error *err);

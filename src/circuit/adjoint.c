@@ -4,13 +4,16 @@
  * φ_i = U_i⋯U_1|ψ0⟩ and λ_i = U_{i+1}^†⋯U_N^† H|ψ_N⟩; gate i contributes 2 Im⟨λ_i|G̃|φ_i⟩ per bound
  * angle and then both states step back through U_i^†. Gate by gate that is about four passes over the
  * state per gate (the cross product reads both states, each inverse reads and writes one): at 24 qubits
- * a four-layer hardware-efficient circuit made ~1100 passes per gradient. Here a run of consecutive
- * gates whose qubits fit one cache block of 2^B amplitudes is walked block by block: the block's
- * amplitudes of φ and λ are gathered (the run's qubits and the lowest ones, as the fused forward pass
- * does, fuse.c), every gate of the run contributes and steps back on the block, and both are scattered
- * back: two passes over each state per run instead of four per gate. A cross product Im⟨λ|G̃|φ⟩ with
- * G̃ acting on the block's qubits is the sum of its values on the blocks; the per-block values are kept
- * and added in block order, so the gradient does not depend on the thread count. */
+ * a four-layer hardware-efficient circuit made ~1100 passes per gradient. Here a run of gates whose
+ * qubits fit one cache block of 2^B amplitudes is walked block by block: the block's amplitudes of φ
+ * and λ are gathered (the run's qubits and the lowest ones, as the fused forward pass does, fuse.c),
+ * every gate of the run contributes and steps back on the block, and both are scattered back: two
+ * passes over each state per run instead of four per gate. The run is scheduled as the forward pass's:
+ * from the top gate down, a gate joins when it fits and shares no qubit with the gates passed over, so
+ * it commutes with them (its generator too) and the states it sees are the ones gate by gate would
+ * give it. A cross product Im⟨λ|G̃|φ⟩ with G̃ acting on the block's qubits is the sum of its values on
+ * the blocks; the per-block values are kept and added in block order, so the gradient does not depend
+ * on the thread count. HEA L = 4, 24 qubits, 1 thread: the walk ~15 s -> ~3 s. */
 #include "circuit/circ_internal.h"
 #include <math.h>
 #include <omp.h>
@@ -19,8 +22,9 @@
 
 #if VQE_TEST_BUILD
 #define ADJ_BLOCK_QUBITS 6   /* tests (n = 8..12) walk several blocks, and wide gates fall back */
-#elif !defined(ADJ_BLOCK_QUBITS)
-#define ADJ_BLOCK_QUBITS 14  /* φ and λ blocks of 256 KiB each (and a third for generic generators): L2 */
+#else
+#define ADJ_BLOCK_QUBITS 14  /* φ and λ blocks of 256 KiB each (and a third for generic generators), in L2;
+                              * HEA L = 4 at n = 24: 13 / 14 / 15 / 16 gave 4.7 / 4.2 / 4.3 / 4.3 s */
 #endif
 #define ADJ_LOW 3            /* the lowest qubits always local: contiguous copies of >= 8 amplitudes */
 
@@ -32,7 +36,7 @@ typedef struct {
 } adj_gate;
 
 typedef struct {
-  size_t g;                  /* index into the run's gates (0 = the top gate) */
+  size_t g;                  /* index into the run's gates (in walk order, 0 = the top gate) */
   int a, prim;               /* angle, and the primitive that carries it */
   int param;
   double coeff;
@@ -147,6 +151,30 @@ static double rot_step_avx2(vqe_complex *lam, vqe_complex *phi, int nq, int q, i
 }
 #endif
 
+/* A fermionic excitation's derivative on a block, as the evaluator's fermi_cross: 2 Σ_pairs σ
+ * Re(conj(λ[b'])φ[b] − conj(λ[b])φ[b']) over the states b the excitation moves (the block holds the
+ * excitation's whole range, so the Jordan–Wigner signs are the global ones). */
+static double fermi_block(const vqe_complex *lam, const vqe_complex *phi, int nq, const circ_prim *p)
+{
+  int ops[4], pos[64];
+  uint64_t occ, emp;
+  const int n_ops = circ_fermi_ops(p->kind, p->q, ops, &occ, &emp);
+  const uint64_t sel = occ | emp;
+  const int ks = sv_mask_positions(sel, pos);
+  const uint64_t cnt = UINT64_C(1) << (nq - ks);
+  double acc = 0;
+  uint64_t r = 0;
+  for (uint64_t i = 0; i < cnt; i++, r = ((r | sel) + 1) & ~sel) {
+    const uint64_t b = r | occ;
+    int sg;
+    const uint64_t bp = sv_fermi_partner(b, n_ops, ops, &sg);
+    const double t = creal(lam[bp]) * creal(phi[b]) + cimag(lam[bp]) * cimag(phi[b]) -
+                     creal(lam[b]) * creal(phi[bp]) - cimag(lam[b]) * cimag(phi[bp]);
+    acc += sg > 0 ? t : -t;
+  }
+  return 2.0 * acc;
+}
+
 /* Im⟨λ|μ⟩ on a block. */
 static double im_inner_block(const vqe_complex *lam, const vqe_complex *mu, uint64_t dim)
 {
@@ -156,27 +184,36 @@ static double im_inner_block(const vqe_complex *lam, const vqe_complex *mu, uint
   return acc;
 }
 
-vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, size_t *left, size_t stop,
-                                   vqe_statevec *phi, vqe_statevec *lam, double *grad, vqe_error *err)
+vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, size_t top, size_t stop,
+                                   unsigned char *done, vqe_statevec *phi, vqe_statevec *lam, double *grad,
+                                   size_t *walked, vqe_error *err)
 {
+  *walked = 0;
   const int n = c->n_qubits, B = ADJ_BLOCK_QUBITS;
   if (!phi || !lam || !phi->amp || !lam->amp || phi->n_qubits != n || lam->n_qubits != n)
     return vqe_error_set(err, VQE_ERR_INPUT, "adjoint walk: the states must have the circuit's %d qubits", n);
-  if (*left > c->n_gates || stop > *left)
-    return vqe_error_set(err, VQE_ERR_INPUT, "adjoint walk: gates [%zu, %zu) outside a circuit of %zu gates", stop,
-                         *left, c->n_gates);
+  if (top >= c->n_gates || stop > top || done[top])
+    return vqe_error_set(err, VQE_ERR_INPUT, "adjoint walk: the top gate %zu is not one still to walk in [%zu, %zu)",
+                         top, stop, c->n_gates);
   if (n < B + 2 || adj_disabled()) return VQE_OK;
-  /* the run: consecutive gates from *left − 1 down whose qubits (with the lowest ADJ_LOW) fit B */
-  uint64_t T = (UINT64_C(1) << ADJ_LOW) - 1;
-  size_t lo = *left;
-  while (lo > stop) {
-    const uint64_t m = circ_gate_support(&c->gates[lo - 1]);
-    if (__builtin_popcountll(T | m) > B) break;
-    T |= m;
-    lo--;
+  /* the run, in walk order: from gate top down, every gate not walked yet whose qubits fit the block with
+   * the run's (and the lowest ADJ_LOW) and that commutes with the gates passed over (disjoint qubits), as
+   * the fused forward pass schedules its runs (fuse.c); it may be walked before them */
+  const uint64_t allm = n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
+  uint64_t T = (UINT64_C(1) << ADJ_LOW) - 1, skipped = 0;
+  size_t *idx = malloc((top - stop + 1) * sizeof *idx), ng = 0;
+  if (!idx) return vqe_error_set(err, VQE_ERR_RESOURCE, "adjoint walk: out of memory");
+  for (size_t j = top + 1; j-- > stop && (skipped & allm) != allm;) {
+    if (done[j]) continue;
+    const uint64_t m = circ_gate_support(&c->gates[j]);
+    if (!(m & skipped) && __builtin_popcountll(T | m) <= B) {
+      T |= m;
+      idx[ng++] = j;
+    } else {
+      skipped |= m;
+    }
   }
-  const size_t ng = *left - lo;
-  if (ng < 2) return VQE_OK;   /* a lone gate: the caller's gate-by-gate path costs about the same */
+  if (ng < 2) { free(idx); return VQE_OK; }   /* a lone gate: the caller's gate-by-gate path costs about the same */
   for (int q = 0; __builtin_popcountll(T) < B; q++) T |= UINT64_C(1) << q;
   int lq[64], map[64];
   sv_mask_positions(T, lq);
@@ -196,7 +233,7 @@ vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, si
   size_t nt = 0;
   int generic = 0;
   for (size_t k = 0; k < ng; k++) {
-    const vqe_gate *g = &c->gates[*left - 1 - k];
+    const vqe_gate *g = &c->gates[idx[k]];
     double v[3];
     circ_prim f[4];
     circ_gate_values(g, theta, v);
@@ -215,7 +252,7 @@ vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, si
       while (t->prim < lg[k].nf && lg[k].amap[t->prim] != a) t->prim++;
       t->pauli = g->kind == VQE_GATE_RX ? 0 : g->kind == VQE_GATE_RY ? 1 : g->kind == VQE_GATE_RZ ? 2 : -1;
       t->q = t->pauli >= 0 ? map[g->q[0]] : 0;
-      generic |= t->pauli < 0;
+      generic |= t->pauli < 0 && g->kind != VQE_GATE_FERMI_SINGLE && g->kind != VQE_GATE_FERMI_DOUBLE;
       lg[k].step = t->pauli >= 0;
     }
   }
@@ -250,9 +287,13 @@ vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, si
         }
         for (; t < nt && tm[t].g == k; t++) {
           const adj_term *u = &tm[t];
+          const int j = u->prim;
+          if (G->nf == 1 && (G->f[0].kind == VQE_GATE_FERMI_SINGLE || G->f[0].kind == VQE_GATE_FERMI_DOUBLE)) {
+            part[t * (size_t)nb + (size_t)oi] = fermi_block(lb, pb, B, &G->f[0]);
+            continue;
+          }
           /* μ = G̃ φ with G̃ = F_m⋯F_{j+1} G_j (F_m⋯F_{j+1})^† (vqe_circuit_apply_generator) */
           memcpy(mb, pb, dimb * sizeof *mb);
-          const int j = u->prim;
           for (int r = G->nf - 1; r > j; r--) circ_prim_apply_inverse(&G->f[r], mb, B, 0);
           if (circ_row_of(G->f[j].kind)->generator(&G->f[j], mb, B, 0, &lerr)) {
             bad = 1;
@@ -285,10 +326,12 @@ vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, si
       for (int64_t oi = 0; oi < nb; oi++) s += part[t * (size_t)nb + (size_t)oi];
       grad[tm[t].param] += tm[t].coeff * s;
     }
-    *left = lo;
+    for (size_t k = 0; k < ng; k++) done[idx[k]] = 1;
+    *walked = ng;
   }
   free(part);
 out_early:
+  free(idx);
   free(lg);
   free(tm);
   free(hoff);

@@ -41,6 +41,24 @@ void circ_prim_apply_inverse(const circ_prim *p, vqe_complex *a, int n, int par)
  * Jordan-Wigner strings of fermionic kinds keep their meaning). */
 circ_prim circ_prim_remap(const circ_prim *p, const int *map);
 
+/* A fermionic excitation's modes in application order (for sv_fermi_partner) and the states it
+ * moves: those with the occ modes occupied and the emp modes empty. FERMI_SINGLE a†_p a_q (q = {p, q}):
+ * a_q, then a†_p; FERMI_DOUBLE a†_p a†_q a_r a_s (q = {p, q, r, s}): a_s, a_r, a†_q, a†_p. Returns the
+ * number of modes. */
+static inline int circ_fermi_ops(vqe_gate_kind kind, const int *q, int *ops, uint64_t *occ, uint64_t *emp)
+{
+  if (kind == VQE_GATE_FERMI_SINGLE) {
+    ops[0] = q[1]; ops[1] = q[0];
+    *occ = UINT64_C(1) << q[1];
+    *emp = UINT64_C(1) << q[0];
+    return 2;
+  }
+  ops[0] = q[3]; ops[1] = q[2]; ops[2] = q[1]; ops[3] = q[0];
+  *occ = (UINT64_C(1) << q[2]) | (UINT64_C(1) << q[3]);
+  *emp = (UINT64_C(1) << q[0]) | (UINT64_C(1) << q[1]);
+  return 4;
+}
+
 /* A register of local qubits lq[0..nl) (ascending) whose lowest `low` are 0..low−1: a block of it is
  * 2^(nl−low) contiguous segments of 2^low amplitudes. off[s] = the offset of segment s (its bits
  * deposited on lq[low..nl)); gather copies the block at base into buf segment by segment (one stream at

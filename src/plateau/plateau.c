@@ -151,26 +151,32 @@ vqe_status vqe_cost_gradient(const vqe_circuit *circ, const vqe_cost *cost, cons
   if (st) return st;
   *energy = creal(vqe_statevec_inner(phi, lam));
   memset(grad, 0, (size_t)circ->n_params * sizeof *grad);
-  size_t left = circ->n_gates;
-  while (left > 0) {
+  unsigned char *done = calloc(circ->n_gates + 1, 1);
+  if (!done) return vqe_error_set(err, VQE_ERR_RESOURCE, "adjoint gradient: out of memory");
+  size_t top = circ->n_gates;
+  while (top > 0) {
+    if (done[top - 1]) { top--; continue; }
     /* runs of gates that fit a cache block: walked block by block (circuit.h); else gate by gate */
-    const size_t was = left;
-    if ((st = vqe_circuit_adjoint_run(circ, theta, &left, 0, phi, lam, grad, err))) return st;
-    if (left < was) continue;
-    const size_t i = --left;
+    size_t walked;
+    if ((st = vqe_circuit_adjoint_run(circ, theta, top - 1, 0, done, phi, lam, grad, &walked, err))) break;
+    if (walked) continue;
+    const size_t i = --top;
     const vqe_gate *g = &circ->gates[i];
     const int na = vqe_gate_info_of(g->kind)->n_angles;
     for (int a = 0; a < na; a++) {
       if (g->angle[a].param < 0) continue;
-      if ((st = vqe_statevec_copy(mu, phi, err))) return st;
-      if ((st = vqe_circuit_apply_generator(circ, i, a, theta, mu, err))) return st;
+      if ((st = vqe_statevec_copy(mu, phi, err)) || (st = vqe_circuit_apply_generator(circ, i, a, theta, mu, err)))
+        goto out;
       /* ∂E/∂α = 2 Im⟨λ|G̃|φ⟩ */
       grad[g->angle[a].param] += g->angle[a].coeff * 2.0 * cimag(vqe_statevec_inner(lam, mu));
     }
-    if ((st = vqe_circuit_apply_gate_inverse(circ, i, theta, phi, err))) return st;
-    if ((st = vqe_circuit_apply_gate_inverse(circ, i, theta, lam, err))) return st;
+    if ((st = vqe_circuit_apply_gate_inverse(circ, i, theta, phi, err)) ||
+        (st = vqe_circuit_apply_gate_inverse(circ, i, theta, lam, err)))
+      goto out;
   }
-  return VQE_OK;
+out:
+  free(done);
+  return st;
 }
 
 /* ---- sampling --------------------------------------------------------------------------------------- */

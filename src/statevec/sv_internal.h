@@ -144,6 +144,22 @@ static inline uint64_t sv_insert0n(uint64_t i, const int *pos, int k)
 }
 static inline int sv_parity(uint64_t v) { return __builtin_parityll(v); }
 
+/* A fermionic excitation's partner of basis state b: ops = the modes in application order (right to
+ * left: annihilators, then creators); each flips its bit and contributes (−1)^{occupied below it at
+ * that moment} (Jordan–Wigner). *sigma = the product of the signs. Modes below the lowest one count
+ * an even number of times, so a register holding the excitation's whole range gives the same sign. */
+static inline uint64_t sv_fermi_partner(uint64_t b, int n_ops, const int *ops, int *sigma)
+{
+  int par = 0;
+  for (int k = 0; k < n_ops; k++) {
+    const uint64_t m = UINT64_C(1) << ops[k];
+    par += __builtin_popcountll(b & (m - 1));
+    b ^= m;
+  }
+  *sigma = (par & 1) ? -1 : 1;
+  return b;
+}
+
 /* Sorted bit positions of a mask into pos (returns the count). */
 int sv_mask_positions(uint64_t mask, int *pos);
 /* AVX2 and FMA at run time (the build targets x86-64-v2), unless the environment variable VQE_NO_AVX2

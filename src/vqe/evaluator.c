@@ -3,7 +3,8 @@
  * differences (vqe_run.h). Called by the VQE driver, the plateau tools and the tests. */
 #include "vqe/vqe_run.h"
 #include "vqe_internal.h"
-#include "statevec/sv_internal.h"   /* sv_mask_positions, sv_insert0n */
+#include "statevec/sv_internal.h"   /* sv_mask_positions, sv_insert0n, sv_fermi_partner */
+#include "circuit/circ_internal.h"   /* circ_fermi_ops */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct vqe_evaluator {
   int n_energy, n_grad;
   int fused;                   /* forward pass through the fused / cache-blocked circuit */
   vqe_complex *part;           /* per-chunk partial sums of the Pauli cross products */
+  unsigned char *done;         /* the adjoint walk: gates walked (runs may take gates out of order) */
   uint64_t n_chunks, chunk;
 };
 
@@ -72,7 +74,8 @@ vqe_status vqe_evaluator_create(const vqe_circuit *c, uint64_t reference, const 
   if (ev->chunk > ev->v[0].dim) ev->chunk = ev->v[0].dim;
   ev->n_chunks = ev->v[0].dim / ev->chunk;
   ev->part = malloc((size_t)ev->n_chunks * sizeof *ev->part);
-  if (!ev->part) { vqe_evaluator_destroy(ev); return vqe_error_set(err, VQE_ERR_RESOURCE, "evaluator: out of memory"); }
+  ev->done = malloc(ev->c.n_gates + 1);
+  if (!ev->part || !ev->done) { vqe_evaluator_destroy(ev); return vqe_error_set(err, VQE_ERR_RESOURCE, "evaluator: out of memory"); }
   ev->first_param_gate = ev->c.n_gates;
   for (size_t i = 0; i < ev->c.n_gates; i++) {
     const vqe_gate_info *gi = vqe_gate_info_of(ev->c.gates[i].kind);
@@ -96,6 +99,7 @@ void vqe_evaluator_destroy(vqe_evaluator *ev)
   for (int k = 0; k < 3; k++) vqe_statevec_free(&ev->v[k]);
   vqe_circuit_free(&ev->c);
   free(ev->part);
+  free(ev->done);
   free(ev);
 }
 
@@ -243,35 +247,13 @@ static double im_pauli1_cross(vqe_evaluator *ev, const vqe_statevec *lam, const 
  * (∂U U†φ)[b] = −σφ[b'], (∂U U†φ)[b'] = σφ[b] and the contribution is
  * 2 Σ_pairs σ Re(conj(λ[b'])φ[b] − conj(λ[b])φ[b']). One read of the pairs instead of copy +
  * generator + inner product. b runs over the states with the annihilated modes occupied and the
- * created ones empty; partner and sign come from fermi_partner. */
-static inline uint64_t fermi_partner(uint64_t b, int n_ops, const int *ops, int *sigma)
-{
-  /* ops: the modes in application order (right to left: annihilators, then creators); each flips its
-   * bit and contributes (−1)^{occupied below it at that moment} (Jordan–Wigner) */
-  int par = 0;
-  for (int k = 0; k < n_ops; k++) {
-    uint64_t m = UINT64_C(1) << ops[k];
-    par += __builtin_popcountll(b & (m - 1));
-    b ^= m;
-  }
-  *sigma = (par & 1) ? -1 : 1;
-  return b;
-}
-
+ * created ones empty; partner and sign come from sv_fermi_partner. */
 static double fermi_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_statevec *phi,
                           const vqe_gate *g)
 {
-  int ops[4], n_ops;
+  int ops[4];
   uint64_t occ, emp;
-  if (g->kind == VQE_GATE_FERMI_SINGLE) {          /* a†_p a_q: apply a_q, then a†_p */
-    ops[0] = g->q[1]; ops[1] = g->q[0]; n_ops = 2;
-    occ = UINT64_C(1) << g->q[1];
-    emp = UINT64_C(1) << g->q[0];
-  } else {                                         /* a†_p a†_q a_r a_s: a_s, a_r, a†_q, a†_p */
-    ops[0] = g->q[3]; ops[1] = g->q[2]; ops[2] = g->q[1]; ops[3] = g->q[0]; n_ops = 4;
-    occ = (UINT64_C(1) << g->q[2]) | (UINT64_C(1) << g->q[3]);
-    emp = (UINT64_C(1) << g->q[0]) | (UINT64_C(1) << g->q[1]);
-  }
+  const int n_ops = circ_fermi_ops(g->kind, g->q, ops, &occ, &emp);
   /* only the states with the annihilated modes occupied and the created ones empty (1/4 or 1/16 of
    * them): r runs over the indices with the `sel` bits clear, carried by r ← ((r | sel) + 1) & ~sel;
    * fixed chunks of them (partial sums added in chunk order, whatever the thread count) */
@@ -290,7 +272,7 @@ static double fermi_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_
     for (uint64_t i = 0; i < rc; i++, r = ((r | sel) + 1) & ~sel) {
       const uint64_t b = r | want;
       int sg;
-      uint64_t bp = fermi_partner(b, n_ops, ops, &sg);
+      uint64_t bp = sv_fermi_partner(b, n_ops, ops, &sg);
       if (pf && !(r & rm)) {
         sv_run_prefetch(l + b, pos[0], 0);
         sv_run_prefetch(f + b, pos[0], 0);
@@ -318,13 +300,17 @@ static vqe_status grad_adjoint(vqe_evaluator *ev, const double *theta, double *e
   if ((st = ev_apply_h(ev, phi, lam, err))) return st;
   if (e) *e = creal(vqe_statevec_inner(phi, lam));
   const vqe_circuit *c = &ev->c;
-  size_t left = c->n_gates;
-  while (left > ev->first_param_gate) {
+  memset(ev->done, 0, c->n_gates);
+  size_t top = c->n_gates;
+  while (top > ev->first_param_gate) {
+    if (ev->done[top - 1]) { top--; continue; }
     /* runs of gates that fit a cache block: walked block by block (circuit.h); else gate by gate */
-    const size_t was = left;
-    if ((st = vqe_circuit_adjoint_run(c, theta, &left, ev->first_param_gate, phi, lam, grad, err))) return st;
-    if (left < was) continue;
-    const size_t i = --left;
+    size_t walked;
+    if ((st = vqe_circuit_adjoint_run(c, theta, top - 1, ev->first_param_gate, ev->done, phi, lam, grad, &walked,
+                                      err)))
+      return st;
+    if (walked) continue;
+    const size_t i = --top;
     const vqe_gate *g = &c->gates[i];
     const vqe_gate_info *gi = vqe_gate_info_of(g->kind);
     for (int a = 0; a < gi->n_angles; a++) {
