@@ -32,16 +32,15 @@ typedef struct {
   int nf;
   circ_prim f[4];            /* the gate's primitives on local qubits */
   int amap[4];
-  int step;                  /* RX/RY/RZ with a bound angle: cross product and inverse in one pass */
+  int step;                  /* RX/RY/RZ with a bound angle: X/Y/Z = 0/1/2, cross product and inverse in one
+                              * pass on local qubit f[0].q[0] (rot_step); else −1 */
 } adj_gate;
 
 typedef struct {
   size_t g;                  /* index into the run's gates (in walk order, 0 = the top gate) */
-  int a, prim;               /* angle, and the primitive that carries it */
+  int prim;                  /* the primitive that carries the angle */
   int param;
   double coeff;
-  int pauli;                 /* RX/RY/RZ: 0/1/2, the generator P/2 on local qubit q (rot_step); else −1 */
-  int q;
 } adj_term;
 
 static int adj_disabled(void)
@@ -240,20 +239,19 @@ vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, si
     lg[k].nf = circ_prims(g, v, f, lg[k].amap);
     for (int j = 0; j < lg[k].nf; j++) lg[k].f[j] = circ_prim_remap(&f[j], map);
     const int na = vqe_gate_info_of(g->kind)->n_angles;
-    lg[k].step = 0;
+    const int pauli = g->kind == VQE_GATE_RX ? 0 : g->kind == VQE_GATE_RY ? 1 : g->kind == VQE_GATE_RZ ? 2 : -1;
+    const int fermi = g->kind == VQE_GATE_FERMI_SINGLE || g->kind == VQE_GATE_FERMI_DOUBLE;
+    lg[k].step = -1;
     for (int a = 0; a < na; a++) {
       if (g->angle[a].param < 0 || g->angle[a].coeff == 0.0) continue;
       adj_term *t = &tm[nt++];
       t->g = k;
-      t->a = a;
       t->param = g->angle[a].param;
       t->coeff = g->angle[a].coeff;
       t->prim = 0;
       while (t->prim < lg[k].nf && lg[k].amap[t->prim] != a) t->prim++;
-      t->pauli = g->kind == VQE_GATE_RX ? 0 : g->kind == VQE_GATE_RY ? 1 : g->kind == VQE_GATE_RZ ? 2 : -1;
-      t->q = t->pauli >= 0 ? map[g->q[0]] : 0;
-      generic |= t->pauli < 0 && g->kind != VQE_GATE_FERMI_SINGLE && g->kind != VQE_GATE_FERMI_DOUBLE;
-      lg[k].step = t->pauli >= 0;
+      lg[k].step = pauli;
+      generic |= pauli < 0 && !fermi;
     }
   }
   double *part = nt ? malloc(nt * (size_t)nb * sizeof *part) : NULL;
@@ -280,8 +278,8 @@ vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, si
       size_t t = 0;
       for (size_t k = 0; k < ng && !bad; k++) {
         const adj_gate *G = &lg[k];
-        if (G->step) {
-          part[t * (size_t)nb + (size_t)oi] = rot_step(lb, pb, B, tm[t].q, tm[t].pauli, G->f[0].angle);
+        if (G->step >= 0) {
+          part[t * (size_t)nb + (size_t)oi] = rot_step(lb, pb, B, G->f[0].q[0], G->step, G->f[0].angle);
           t++;
           continue;
         }
