@@ -3,7 +3,8 @@
  * ansatz (L = 4) at 20 and 24 qubits on a synthetic Heisenberg-chain Hamiltonian (fastest of the
  * repetitions made in about a second; one each at 24 qubits); the ratio
  * (energy+gradient)/(energy alone), which the adjoint method keeps near 3 whatever the parameter count;
- * and one full `vqe run` of LiH/STO-3G UCCSD end to end. Prints a table, or one JSON document with
+ * energy+gradient with the fused forward pass, the backward walk cache-blocked and gate by gate
+ * (VQE_NO_BLOCKED_ADJOINT=1) in the same run; and one full `vqe run` of LiH/STO-3G UCCSD end to end. Prints a table, or one JSON document with
  * --json. Run from the source root (molecules/ is read): build-dir/bench/bench_vqe [--json]
  * [--max-qubits N] [--threads T]. */
 #include "vqe/vqe.h"
@@ -19,6 +20,7 @@ typedef struct {
   size_t n_gates, n_terms;
   double t_energy, t_grad, ratio;
   double t_energy_fused;
+  double t_grad_fused, t_grad_fused_gate;   /* E+grad with the fused forward pass: blocked walk / gate by gate */
   int reps_e, reps_g;
 } bench_row;
 
@@ -115,6 +117,22 @@ static vqe_status time_case(const char *name, const vqe_ansatz *a, const vqe_pau
     if (vqe_wtime() - t1 < best) best = vqe_wtime() - t1;
   } while (vqe_wtime() - t0 < min_time);
   row->t_energy_fused = best;
+  /* energy + gradient with the fused forward pass (as `vqe run --fused`), the backward walk cache-blocked
+   * and gate by gate (VQE_NO_BLOCKED_ADJOINT=1), interleaved */
+  double bb[2] = { INFINITY, INFINITY };
+  t0 = vqe_wtime();
+  do
+    for (int m = 0; m < 2; m++) {
+      if (m) setenv("VQE_NO_BLOCKED_ADJOINT", "1", 1);
+      t1 = vqe_wtime();
+      st = vqe_gradient(ev, th, VQE_GRADIENT_ADJOINT, &en, g, e);
+      if (vqe_wtime() - t1 < bb[m]) bb[m] = vqe_wtime() - t1;
+      unsetenv("VQE_NO_BLOCKED_ADJOINT");
+      if (st) goto out;
+    }
+  while (vqe_wtime() - t0 < min_time);
+  row->t_grad_fused = bb[0];
+  row->t_grad_fused_gate = bb[1];
 out:
   free(th); free(g);
   vqe_evaluator_destroy(ev);
@@ -219,6 +237,8 @@ int main(int argc, char **argv)
       cJSON_AddNumberToObject(o, "time_energy_gradient_s", rows[k].t_grad);
       cJSON_AddNumberToObject(o, "ratio", rows[k].ratio);
       cJSON_AddNumberToObject(o, "time_energy_fused_s", rows[k].t_energy_fused);
+      cJSON_AddNumberToObject(o, "time_energy_gradient_fused_s", rows[k].t_grad_fused);
+      cJSON_AddNumberToObject(o, "time_energy_gradient_fused_gate_by_gate_s", rows[k].t_grad_fused_gate);
       cJSON_AddNumberToObject(o, "repetitions", rows[k].reps_e + rows[k].reps_g);
       cJSON_AddItemToArray(arr, o);
     }
@@ -241,13 +261,15 @@ int main(int argc, char **argv)
     cJSON_Delete(j);
   } else {
     printf("bench_vqe — adjoint energy+gradient vs energy alone (%d threads)\n\n", vqe_get_threads());
-    printf("%-34s %6s %6s %6s %6s %12s %14s %7s %14s\n", "case", "qubits", "params", "gates", "terms",
-           "E (s)", "E+grad (s)", "ratio", "E fused (s)");
+    printf("%-34s %6s %6s %6s %6s %12s %14s %7s %14s %16s %16s\n", "case", "qubits", "params", "gates", "terms",
+           "E (s)", "E+grad (s)", "ratio", "E fused (s)", "E+grad fused", "gate by gate");
     for (int k = 0; k < nrows; k++)
-      printf("%-34s %6d %6d %6zu %6zu %12.5f %14.5f %7.2f %14.5f\n", rows[k].name, rows[k].n_qubits, rows[k].n_params,
-             rows[k].n_gates, rows[k].n_terms, rows[k].t_energy, rows[k].t_grad, rows[k].ratio, rows[k].t_energy_fused);
+      printf("%-34s %6d %6d %6zu %6zu %12.5f %14.5f %7.2f %14.5f %16.5f %16.5f\n", rows[k].name, rows[k].n_qubits,
+             rows[k].n_params, rows[k].n_gates, rows[k].n_terms, rows[k].t_energy, rows[k].t_grad, rows[k].ratio,
+             rows[k].t_energy_fused, rows[k].t_grad_fused, rows[k].t_grad_fused_gate);
     printf("(ratio = adjoint energy+gradient / energy alone, both unfused; E fused = energy with the fused,\n"
-           " cache-blocked forward pass)\n");
+           " cache-blocked forward pass; E+grad fused = the same with the gradient, the backward walk cache-blocked,\n"
+           " and gate by gate = that walk gate by gate (VQE_NO_BLOCKED_ADJOINT=1), measured in the same run)\n");
     printf("\nvqe run LiH/STO-3G UCCSD: %d qubits, %d parameters, E_VQE %.10f, E_FCI %.10f, error %.4f mEh,\n"
            "  %d iterations, %d gradient evaluations; SCF+integrals %.3f s, FCI %.3f s, optimisation %.3f s, total %.3f s\n",
            r.n_qubits, r.n_params, r.e_vqe, r.e_fci, r.error_mha, r.iterations, r.n_gradient_evals, t_scf, r.t_fci,
