@@ -898,6 +898,23 @@ static void test_errors(void)
   vqe_fused *f;
   CU_ASSERT_EQUAL(vqe_circuit_fuse(&c, (const double[3]){ 0, 0, 0 }, &o, &f, &err), VQE_ERR_INPUT);
   TU_ASSERT_CONTAINS(err.msg, "max_fused_qubits 5");
+  /* the blocked adjoint walk: states of another size, a top gate out of range or walked already */
+  vqe_statevec s4;
+  vqe_statevec_init(&s4, 4, NULL);
+  unsigned char done[16] = { 0 };
+  double gr[3] = { 0 };
+  size_t walked = 7;
+  CU_ASSERT_FATAL(c.n_gates >= 1 && c.n_gates < sizeof done);
+  CU_ASSERT_EQUAL(vqe_circuit_adjoint_run(&c, (const double[3]){ 0, 0, 0 }, 0, 0, done, &s, &s4, gr, &walked, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "the circuit's 3 qubits");
+  CU_ASSERT_EQUAL(walked, 0);
+  CU_ASSERT_EQUAL(vqe_circuit_adjoint_run(&c, (const double[3]){ 0, 0, 0 }, c.n_gates, 0, done, &s, &s, gr, &walked, &err),
+                  VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "top gate");
+  done[0] = 1;
+  CU_ASSERT_EQUAL(vqe_circuit_adjoint_run(&c, (const double[3]){ 0, 0, 0 }, 0, 0, done, &s, &s, gr, &walked, &err), VQE_ERR_INPUT);
+  TU_ASSERT_CONTAINS(err.msg, "not one still to walk");
+  vqe_statevec_free(&s4);
   vqe_statevec_free(&s);
   vqe_circuit_free(&c);
 }

@@ -155,23 +155,11 @@ static double rot_step_avx2(vqe_complex *lam, vqe_complex *phi, int nq, int q, i
  * excitation's whole range, so the Jordan–Wigner signs are the global ones). */
 static double fermi_block(const vqe_complex *lam, const vqe_complex *phi, int nq, const circ_prim *p)
 {
-  int ops[4], pos[64];
+  int ops[4];
   uint64_t occ, emp;
   const int n_ops = circ_fermi_ops(p->kind, p->q, ops, &occ, &emp);
   const uint64_t sel = occ | emp;
-  const int ks = sv_mask_positions(sel, pos);
-  const uint64_t cnt = UINT64_C(1) << (nq - ks);
-  double acc = 0;
-  uint64_t r = 0;
-  for (uint64_t i = 0; i < cnt; i++, r = ((r | sel) + 1) & ~sel) {
-    const uint64_t b = r | occ;
-    int sg;
-    const uint64_t bp = sv_fermi_partner(b, n_ops, ops, &sg);
-    const double t = creal(lam[bp]) * creal(phi[b]) + cimag(lam[bp]) * cimag(phi[b]) -
-                     creal(lam[b]) * creal(phi[bp]) - cimag(lam[b]) * cimag(phi[bp]);
-    acc += sg > 0 ? t : -t;
-  }
-  return 2.0 * acc;
+  return 2.0 * circ_fermi_cross_range(lam, phi, n_ops, ops, occ, sel, 0, UINT64_C(1) << (nq - __builtin_popcountll(sel)), -1);
 }
 
 /* Im⟨λ|μ⟩ on a block. */
@@ -213,11 +201,8 @@ vqe_status vqe_circuit_adjoint_run(const vqe_circuit *c, const double *theta, si
     }
   }
   if (ng < 2) { free(idx); return VQE_OK; }   /* a lone gate: the caller's gate-by-gate path costs about the same */
-  for (int q = 0; __builtin_popcountll(T) < B; q++) T |= UINT64_C(1) << q;
   int lq[64], map[64];
-  sv_mask_positions(T, lq);
-  int low = 0;
-  while (low < B && lq[low] == low) low++;
+  const int low = circ_block_register(T, B, lq);
   for (int j = 0; j < B; j++) map[lq[j]] = j;
   const int nh = 1 << (B - low);
   const int64_t nb = (int64_t)1 << (n - B);

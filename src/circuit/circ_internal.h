@@ -59,11 +59,49 @@ static inline int circ_fermi_ops(vqe_gate_kind kind, const int *q, int *ops, uin
   return 4;
 }
 
+/* Σ σ·Re(conj(λ[b'])φ[b] − conj(λ[b])φ[b']) over `count` of the states an excitation moves: b = r | occ
+ * with r running over the indices whose sel = occ | emp bits are clear, from r, carried by
+ * r ← ((r | sel) + 1) & ~sel; b' and σ from sv_fermi_partner. The excitation's derivative cross product
+ * is twice the sum over all of them (the evaluator's fermi_cross, the blocked adjoint walk's blocks).
+ * pf: the lowest sel bit when its runs want prefetching (sv_run_prefetch_wanted), else −1. */
+static inline double circ_fermi_cross_range(const vqe_complex *l, const vqe_complex *f, int n_ops, const int *ops,
+                                            uint64_t occ, uint64_t sel, uint64_t r, uint64_t count, int pf)
+{
+  const uint64_t rm = pf >= 0 ? (UINT64_C(1) << pf) - 1 : 0;
+  double acc = 0;
+  for (uint64_t i = 0; i < count; i++, r = ((r | sel) + 1) & ~sel) {
+    const uint64_t b = r | occ;
+    int sg;
+    const uint64_t bp = sv_fermi_partner(b, n_ops, ops, &sg);
+    if (pf >= 0 && !(r & rm)) {
+      sv_run_prefetch(l + b, pf, 0);
+      sv_run_prefetch(f + b, pf, 0);
+      sv_run_prefetch(l + bp, pf, 0);
+      sv_run_prefetch(f + bp, pf, 0);
+    }
+    /* written out (no complex products) */
+    const double t = creal(l[bp]) * creal(f[b]) + cimag(l[bp]) * cimag(f[b]) -
+                     creal(l[b]) * creal(f[bp]) - cimag(l[b]) * cimag(f[bp]);
+    acc += sg > 0 ? t : -t;
+  }
+  return acc;
+}
+
 /* A register of local qubits lq[0..nl) (ascending) whose lowest `low` are 0..low−1: a block of it is
  * 2^(nl−low) contiguous segments of 2^low amplitudes. off[s] = the offset of segment s (its bits
  * deposited on lq[low..nl)); gather copies the block at base into buf segment by segment (one stream at
  * a time), scatter copies it back. Used by fused cache blocks (fuse.c) and far gates (gates.c). */
 void circ_segment_offsets(const int *lq, int low, int nl, uint64_t *off);
+/* The register of a cache block of B qubits that holds the qubits of T (popcount <= B): T filled up
+ * with the lowest qubits not in it, ascending into lq[0..B); returns low. */
+static inline int circ_block_register(uint64_t T, int B, int *lq)
+{
+  for (int q = 0; __builtin_popcountll(T) < B; q++) T |= UINT64_C(1) << q;
+  sv_mask_positions(T, lq);
+  int low = 0;
+  while (low < B && lq[low] == low) low++;
+  return low;
+}
 void circ_gather(vqe_complex *buf, const vqe_complex *a, uint64_t base, const uint64_t *off, int nseg, int low);
 void circ_scatter(vqe_complex *a, const vqe_complex *buf, uint64_t base, const uint64_t *off, int nseg, int low);
 

@@ -580,11 +580,7 @@ vqe_status vqe_circuit_fuse(const vqe_circuit *c, const double *theta, const vqe
     r->op1 = ns;
     if (r->op1 - r->op0 > 1) {
       r->blocked = 1;
-      uint64_t L = T;
-      for (int q = 0; __builtin_popcountll(L) < B; q++) L |= UINT64_C(1) << q;
-      sv_mask_positions(L, r->lq);
-      r->low = 0;
-      while (r->low < B && r->lq[r->low] == r->low) r->low++;
+      r->low = circ_block_register(T, B, r->lq);
       int map[64];
       for (int t = 0; t < B; t++) map[r->lq[t]] = t;
       r->local = calloc(r->op1 - r->op0, sizeof *r->local);

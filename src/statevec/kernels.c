@@ -885,7 +885,6 @@ void sv_k_pauli(vqe_complex *a, int n, uint64_t x, uint64_t z, int par)
  * follow. At n = 26, 1 thread: (3, 13) 200-230 -> 39-44 ms, (3, 25) 190 -> 47, (4, 12) 95 -> 53-57,
  * (5, 13) 88 -> 67-70, (6, 14) 95-103 -> 86; p = 2 (60 ms) and p >= 7 it does not help
  * (sv_run_prefetch). */
-static inline int pair_prefetch_runs(int p) { return sv_run_prefetch_wanted(p); }
 static inline void pair_prefetch(const vqe_complex *x, const vqe_complex *y, int p)
 {
   sv_run_prefetch(x, p, 1);
@@ -906,7 +905,7 @@ pair_rot_loop(vqe_complex *a, vqe_complex *up, int h, const int *pos, int k, uin
 {
   uint64_t b = sv_insert0n((uint64_t)lo, pos, k);
   const double sg[2] = { sign0 * s, -sign0 * s };   /* by the JW parity: a load, not a branch */
-  const int pf = pair_prefetch_runs(pos[0]);
+  const int pf = sv_run_prefetch_wanted(pos[0]);
   const uint64_t rm = (UINT64_C(1) << pos[0]) - 1;
   for (int64_t i = lo; i < hi; i++, b = ((b | flip) + 1) & ~flip) {
     const uint64_t b1 = b | one, b2 = b1 ^ flip;
@@ -931,7 +930,7 @@ static void pair_gen_range(vqe_complex *a, const int *pos, int k, uint64_t flip,
 {
   uint64_t b = sv_insert0n((uint64_t)lo, pos, k);
   const double sg[2] = { sign0 * scale, -sign0 * scale };
-  const int pf = pair_prefetch_runs(pos[0]);
+  const int pf = sv_run_prefetch_wanted(pos[0]);
   const uint64_t rm = (UINT64_C(1) << pos[0]) - 1;
   for (int64_t i = lo; i < hi; i++, b = ((b | flip) + 1) & ~flip) {
     const uint64_t b1 = b | one, b2 = b1 ^ flip;

@@ -247,7 +247,7 @@ static double im_pauli1_cross(vqe_evaluator *ev, const vqe_statevec *lam, const 
  * (∂U U†φ)[b] = −σφ[b'], (∂U U†φ)[b'] = σφ[b] and the contribution is
  * 2 Σ_pairs σ Re(conj(λ[b'])φ[b] − conj(λ[b])φ[b']). One read of the pairs instead of copy +
  * generator + inner product. b runs over the states with the annihilated modes occupied and the
- * created ones empty; partner and sign come from sv_fermi_partner. */
+ * created ones empty (circ_fermi_cross_range). */
 static double fermi_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_statevec *phi,
                           const vqe_gate *g)
 {
@@ -258,34 +258,15 @@ static double fermi_cross(vqe_evaluator *ev, const vqe_statevec *lam, const vqe_
    * them): r runs over the indices with the `sel` bits clear, carried by r ← ((r | sel) + 1) & ~sel;
    * fixed chunks of them (partial sums added in chunk order, whatever the thread count) */
   const vqe_complex *l = lam->amp, *f = phi->amp;
-  const uint64_t want = occ, sel = occ | emp;
+  const uint64_t sel = occ | emp;
   int pos[64];
   const int ks = sv_mask_positions(sel, pos);
   const uint64_t cnt = lam->dim >> ks, nrc = ev->n_chunks < cnt ? ev->n_chunks : cnt, rc = cnt / nrc;
   vqe_complex *part = ev->part;
-  const int pf = sv_run_prefetch_wanted(pos[0]);   /* runs of 2^pos[0] states, gaps as long */
-  const uint64_t rm = (UINT64_C(1) << pos[0]) - 1;
+  const int pf = sv_run_prefetch_wanted(pos[0]) ? pos[0] : -1;   /* runs of 2^pos[0] states, gaps as long */
 #pragma omp parallel for schedule(static) if (nrc > 1)
-  for (uint64_t c = 0; c < nrc; c++) {
-    double acc = 0;
-    uint64_t r = sv_insert0n(c * rc, pos, ks);
-    for (uint64_t i = 0; i < rc; i++, r = ((r | sel) + 1) & ~sel) {
-      const uint64_t b = r | want;
-      int sg;
-      uint64_t bp = sv_fermi_partner(b, n_ops, ops, &sg);
-      if (pf && !(r & rm)) {
-        sv_run_prefetch(l + b, pos[0], 0);
-        sv_run_prefetch(f + b, pos[0], 0);
-        sv_run_prefetch(l + bp, pos[0], 0);
-        sv_run_prefetch(f + bp, pos[0], 0);
-      }
-      /* Re(conj(λ[b'])φ[b] − conj(λ[b])φ[b']), written out (no complex products) */
-      const double t = creal(l[bp]) * creal(f[b]) + cimag(l[bp]) * cimag(f[b]) -
-                       creal(l[b]) * creal(f[bp]) - cimag(l[b]) * cimag(f[bp]);
-      acc += sg > 0 ? t : -t;
-    }
-    part[c] = acc;
-  }
+  for (uint64_t c = 0; c < nrc; c++)
+    part[c] = circ_fermi_cross_range(l, f, n_ops, ops, occ, sel, sv_insert0n(c * rc, pos, ks), rc, pf);
   double sum = 0;
   for (uint64_t c = 0; c < nrc; c++) sum += creal(part[c]);
   return 2.0 * sum;
